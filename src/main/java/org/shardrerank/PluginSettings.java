@@ -1,0 +1,74 @@
+package org.shardrerank;
+
+import org.opensearch.common.settings.Setting;
+import org.opensearch.common.settings.Setting.Property;
+import org.opensearch.common.unit.TimeValue;
+
+import java.util.List;
+import java.util.Locale;
+
+/** Every node setting of the plugin, declared once. */
+public final class PluginSettings {
+
+    public static final String PREFIX = "plugins.shard_rerank.";
+
+    /** Folder of model folders; empty means {@code <config>/shard-rerank/models}. */
+    public static final Setting<String> MODELS_PATH = Setting.simpleString(PREFIX + "models.path", Property.NodeScope);
+
+    /** Largest rescore window a request may ask for, per shard. */
+    public static final Setting<Integer> MAX_WINDOW_SIZE = Setting.intSetting(
+        PREFIX + "max_window_size", 1000, 1, 100_000, Property.NodeScope, Property.Dynamic);
+
+    /** Name and setting prefix of the inference thread pool ({@code .size}, {@code .queue_size}): at most one model run per core. */
+    public static final String INFERENCE_POOL = "shard_rerank_inference";
+    public static final String INFERENCE_POOL_PREFIX = PREFIX + "inference";
+    public static final int INFERENCE_QUEUE_SIZE = 1000;
+
+    /** ONNX Runtime intra-op threads per model run. */
+    public static final Setting<Integer> INTRA_OP_THREADS = Setting.intSetting(
+        PREFIX + "onnx.intra_op_threads", 1, 1, 256, Property.NodeScope);
+
+    /** Upper bound of batch size x padded length: ONNX Runtime's arena keeps what its largest batch needed. */
+    public static final Setting<Integer> MAX_BATCH_TOKENS = Setting.intSetting(
+        PREFIX + "max_batch_tokens", 8192, 64, 1 << 20, Property.NodeScope, Property.Dynamic);
+
+    /** Pairs per model run when the request does not say. */
+    public static final Setting<Integer> DEFAULT_BATCH_SIZE = Setting.intSetting(
+        PREFIX + "default_batch_size", 8, 1, 1024, Property.NodeScope, Property.Dynamic);
+
+    /** Execution device; cuda falls back to cpu (logged, and shown in stats) when CUDA cannot be used. */
+    public static final Setting<Device> DEVICE = new Setting<>(
+        PREFIX + "device", "cpu", Device::parse, Property.NodeScope);
+
+    /** CUDA device ordinal when {@link #DEVICE} is cuda. */
+    public static final Setting<Integer> CUDA_DEVICE_ID = Setting.intSetting(PREFIX + "cuda.device_id", 0, 0, Property.NodeScope);
+
+    /** How long a rescore may wait for inference on one shard when the request does not say. */
+    public static final Setting<TimeValue> DEFAULT_TIMEOUT = Setting.timeSetting(
+        PREFIX + "default_timeout", TimeValue.timeValueSeconds(30), TimeValue.timeValueMillis(1),
+        Property.NodeScope, Property.Dynamic);
+
+    public enum Device {
+        CPU, CUDA;
+
+        static Device parse(String value) {
+            try {
+                return valueOf(value.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("[" + PREFIX + "device] must be one of [cpu, cuda], got [" + value + "]");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public static List<Setting<?>> all() {
+        return List.of(MODELS_PATH, MAX_WINDOW_SIZE, INTRA_OP_THREADS,
+            MAX_BATCH_TOKENS, DEFAULT_BATCH_SIZE, DEVICE, CUDA_DEVICE_ID, DEFAULT_TIMEOUT);
+    }
+
+    private PluginSettings() {}
+}

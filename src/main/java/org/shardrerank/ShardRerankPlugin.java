@@ -1,0 +1,108 @@
+package org.shardrerank;
+
+import org.opensearch.cluster.metadata.IndexNameExpressionResolver;
+import org.opensearch.cluster.node.DiscoveryNodes;
+import org.opensearch.cluster.service.ClusterService;
+import org.opensearch.common.settings.ClusterSettings;
+import org.opensearch.common.settings.IndexScopedSettings;
+import org.opensearch.common.settings.Setting;
+import org.opensearch.common.settings.Settings;
+import org.opensearch.common.settings.SettingsFilter;
+import org.opensearch.core.common.io.stream.NamedWriteableRegistry;
+import org.opensearch.core.xcontent.NamedXContentRegistry;
+import org.opensearch.env.Environment;
+import org.opensearch.env.NodeEnvironment;
+import org.opensearch.plugins.ActionPlugin;
+import org.opensearch.plugins.Plugin;
+import org.opensearch.plugins.SearchPlugin;
+import org.opensearch.repositories.RepositoriesService;
+import org.opensearch.rest.RestController;
+import org.opensearch.rest.RestHandler;
+import org.opensearch.script.ScriptService;
+import org.opensearch.threadpool.ExecutorBuilder;
+import org.opensearch.threadpool.FixedExecutorBuilder;
+import org.opensearch.threadpool.ThreadPool;
+import org.opensearch.transport.client.Client;
+import org.opensearch.watcher.ResourceWatcherService;
+import org.shardrerank.inference.InferenceEnvironment;
+import org.shardrerank.model.ModelRegistry;
+import org.shardrerank.rescore.CrossEncoderRescorerBuilder;
+import org.shardrerank.rescore.RescoreContextFactory;
+import org.shardrerank.rest.RestModelsAction;
+import org.shardrerank.rest.RestStatsAction;
+import org.shardrerank.stats.RerankStats;
+
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** Wiring only: settings, thread pool, rescorer, queries, REST handlers. */
+public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlugin {
+    private final Settings settings;
+    private final RerankStats stats = new RerankStats();
+    private final InferenceEnvironment inference;
+    private final ModelRegistry models;
+    private final RescoreContextFactory rescoreContexts;
+
+    public ShardRerankPlugin(Settings settings, Path configPath) {
+        this.settings = settings;
+        this.inference = new InferenceEnvironment(
+            PluginSettings.DEVICE.get(settings) == PluginSettings.Device.CUDA,
+            PluginSettings.CUDA_DEVICE_ID.get(settings),
+            PluginSettings.INTRA_OP_THREADS.get(settings));
+        String modelsPath = PluginSettings.MODELS_PATH.get(settings);
+        Path root = modelsPath.isEmpty() ? configPath.resolve("shard-rerank").resolve("models") : configPath.resolve(modelsPath);
+        this.models = new ModelRegistry(root.normalize(), inference, System::currentTimeMillis);
+        this.rescoreContexts = new RescoreContextFactory(models, stats, settings);
+    }
+
+    @Override
+    public List<Setting<?>> getSettings() {
+        return PluginSettings.all();
+    }
+
+    @Override
+    public List<ExecutorBuilder<?>> getExecutorBuilders(Settings settings) {
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        return List.of(new FixedExecutorBuilder(settings, PluginSettings.INFERENCE_POOL, threads, PluginSettings.INFERENCE_QUEUE_SIZE,
+            PluginSettings.INFERENCE_POOL_PREFIX));
+    }
+
+    @Override
+    public Collection<Object> createComponents(Client client, ClusterService clusterService, ThreadPool threadPool,
+                                               ResourceWatcherService resourceWatcherService, ScriptService scriptService,
+                                               NamedXContentRegistry xContentRegistry, Environment environment,
+                                               NodeEnvironment nodeEnvironment, NamedWriteableRegistry namedWriteableRegistry,
+                                               IndexNameExpressionResolver indexNameExpressionResolver,
+                                               Supplier<RepositoriesService> repositoriesServiceSupplier) {
+        rescoreContexts.bind(threadPool.executor(PluginSettings.INFERENCE_POOL), clusterService.getClusterSettings());
+        models.warmUp(threadPool.generic());
+        return List.of(models, stats);
+    }
+
+    @Override
+    public List<RescorerSpec<?>> getRescorers() {
+        return List.of(new RescorerSpec<>(CrossEncoderRescorerBuilder.NAME,
+            in -> new CrossEncoderRescorerBuilder(in, rescoreContexts),
+            parser -> CrossEncoderRescorerBuilder.fromXContent(parser, rescoreContexts)));
+    }
+
+    @Override
+    public List<QuerySpec<?>> getQueries() {
+        return List.of();
+    }
+
+    @Override
+    public List<RestHandler> getRestHandlers(Settings settings, RestController restController, ClusterSettings clusterSettings,
+                                             IndexScopedSettings indexScopedSettings, SettingsFilter settingsFilter,
+                                             IndexNameExpressionResolver indexNameExpressionResolver,
+                                             Supplier<DiscoveryNodes> nodesInCluster) {
+        return List.of(new RestModelsAction(models), new RestStatsAction(stats, inference));
+    }
+
+    @Override
+    public void close() {
+        models.close();
+    }
+}

@@ -1,0 +1,192 @@
+package org.shardrerank.inference;
+
+import ai.onnxruntime.OrtException;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A cross-encoder: scores (query, document) pairs. The one entry point callers use; tokenization, windowing,
+ * batching and ONNX Runtime stay behind it. Thread-safe, one instance per model per node.
+ */
+public final class CrossEncoder implements Closeable {
+    /** Characters of a document worth tokenizing per model token, generously: word-pieces average ~4-5. */
+    private static final int CHARS_PER_TOKEN = 12;
+
+    private final PairTokenizer tokenizer;
+    private final OnnxRunner runner;
+    private final OutputHead head;
+    private final OutputHead.Activation activation;
+    private final int maxLength;
+
+    private CrossEncoder(PairTokenizer tokenizer, OnnxRunner runner, OutputHead head, OutputHead.Activation activation, int maxLength) {
+        this.tokenizer = tokenizer;
+        this.runner = runner;
+        this.head = head;
+        this.activation = activation;
+        this.maxLength = maxLength;
+    }
+
+    public static CrossEncoder load(InferenceEnvironment env, Path model, Path tokenizerJson, OutputHead head,
+                                    OutputHead.Activation activation, int maxLength, long padId) throws IOException {
+        PairTokenizer tokenizer = PairTokenizer.load(tokenizerJson);
+        try {
+            OnnxRunner runner = new OnnxRunner(env.ort(), env.createSession(model), head, padId);
+            return new CrossEncoder(tokenizer, runner, head, activation, maxLength);
+        } catch (OrtException | RuntimeException e) {
+            tokenizer.close();
+            throw new IOException("cannot load ONNX model [" + model.getFileName() + "]: " + e.getMessage(), e);
+        }
+    }
+
+    public int maxLength() {
+        return maxLength;
+    }
+
+    /** What turns the model's raw output into the score, e.g. "sigmoid(logit)". */
+    public String activationName() {
+        return head.describe(activation);
+    }
+
+    public int queryTokens(String query) {
+        return tokenizer.ids(query).length;
+    }
+
+    public int specialTokens() {
+        return tokenizer.specialTokens();
+    }
+
+    /**
+     * Scores every document against the query. Batches run on {@code executor} in parallel; the call waits for
+     * them at most {@code options.timeoutNanos()}.
+     *
+     * @throws InferenceTimeoutException when the batches did not finish in time
+     * @throws java.util.concurrent.RejectedExecutionException when the executor refuses work (queue full)
+     */
+    public Result score(String query, List<String> docs, ScoreOptions options, Executor executor) {
+        long started = System.nanoTime();
+        long[] q = tokenizer.ids(query);
+        int charLimit = options.maxChunks() * options.maxLength() * CHARS_PER_TOKEN;
+        List<String> cut = new ArrayList<>(docs.size());
+        for (String d : docs) {
+            cut.add(d.length() > charLimit ? d.substring(0, charLimit) : d);
+        }
+        List<long[]> docIds = tokenizer.ids(cut);
+        List<Chunk> rows = new ArrayList<>();
+        int[] firstRow = new int[docs.size() + 1];
+        int[] docTokens = new int[docs.size()];
+        for (int d = 0; d < docs.size(); d++) {
+            firstRow[d] = rows.size();
+            List<Chunk> chunks = tokenizer.chunks(d, q, docIds.get(d), options.maxLength(), options.stride(), options.maxChunks());
+            for (Chunk c : chunks) {
+                docTokens[d] += c.length() - q.length - tokenizer.specialTokens();
+            }
+            rows.addAll(chunks);
+        }
+        firstRow[docs.size()] = rows.size();
+        List<List<Chunk>> batches = BatchPlanner.plan(rows, options.batchSize(), options.maxBatchTokens());
+        float[][] outputs = run(batches, rows, options.timeoutNanos() - (System.nanoTime() - started), executor);
+
+        List<PairScore> scores = new ArrayList<>(docs.size());
+        int[] decisive = new int[1];
+        for (int d = 0; d < docs.size(); d++) {
+            float[] chunkScores = new float[firstRow[d + 1] - firstRow[d]];
+            for (int c = 0; c < chunkScores.length; c++) {
+                chunkScores[c] = head.score(outputs[firstRow[d] + c], activation);
+            }
+            float pooled = options.pooling().pool(chunkScores, decisive);
+            float[] raw = outputs[firstRow[d] + Math.max(decisive[0], 0)];
+            scores.add(new PairScore(pooled, raw, chunkScores.length, decisive[0], docTokens[d]));
+        }
+        long padded = 0, real = 0;
+        for (List<Chunk> b : batches) {
+            padded += BatchPlanner.paddedTokens(b);
+            for (Chunk c : b) {
+                real += c.length();
+            }
+        }
+        return new Result(scores, rows.size(), batches.size(), real, padded, System.nanoTime() - started);
+    }
+
+    /** Output rows in the order of {@code rows}. */
+    private float[][] run(List<List<Chunk>> batches, List<Chunk> rows, long timeoutNanos, Executor executor) {
+        AtomicBoolean abandoned = new AtomicBoolean();
+        List<CompletableFuture<float[][]>> futures = new ArrayList<>(batches.size());
+        try {
+            for (List<Chunk> batch : batches) {
+                futures.add(CompletableFuture.supplyAsync(() -> {
+                    if (abandoned.get()) {
+                        throw new CancellationException("request abandoned");
+                    }
+                    try {
+                        return runner.run(batch);
+                    } catch (OrtException e) {
+                        throw new InferenceException("ONNX Runtime failed: " + e.getMessage(), e);
+                    }
+                }, executor));
+            }
+            CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).get(Math.max(timeoutNanos, 0), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            abandoned.set(true);
+            throw new InferenceTimeoutException("model inference did not finish within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + "ms");
+        } catch (InterruptedException e) {
+            abandoned.set(true);
+            Thread.currentThread().interrupt();
+            throw new InferenceException("interrupted while waiting for model inference", e);
+        } catch (ExecutionException e) {
+            abandoned.set(true);
+            Throwable cause = e.getCause() instanceof CompletionException ? e.getCause().getCause() : e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new InferenceException("model inference failed: " + cause, cause);
+        } catch (RuntimeException e) {
+            abandoned.set(true); // e.g. rejected by a full queue: batches already queued must not run
+            throw e;
+        }
+        java.util.IdentityHashMap<Chunk, float[]> byChunk = new java.util.IdentityHashMap<>();
+        for (int b = 0; b < batches.size(); b++) {
+            float[][] out = futures.get(b).join();
+            List<Chunk> batch = batches.get(b);
+            for (int i = 0; i < batch.size(); i++) {
+                byChunk.put(batch.get(i), out[i]);
+            }
+        }
+        float[][] ordered = new float[rows.size()][];
+        for (int i = 0; i < rows.size(); i++) {
+            ordered[i] = byChunk.get(rows.get(i));
+        }
+        return ordered;
+    }
+
+    @Override
+    public void close() {
+        try {
+            runner.close();
+        } finally {
+            tokenizer.close();
+        }
+    }
+
+    /**
+     * Scores of one call, in document order, and what it cost.
+     *
+     * @param rows          model rows (chunks) scored
+     * @param batches       model runs
+     * @param tokens        real tokens scored
+     * @param paddedTokens  tokens the model processed, padding included
+     * @param nanos         wall time of the call
+     */
+    public record Result(List<PairScore> scores, int rows, int batches, long tokens, long paddedTokens, long nanos) {}
+}

@@ -1,0 +1,22 @@
+package org.shardrerank.stats;
+
+import java.util.Locale;
+
+/** The counters a node keeps; the wire name is the lowercase enum name. */
+public enum StatName {
+    RESCORE_REQUESTS,
+    RESCORE_FAILURES,
+    RESCORE_TIMEOUTS,
+    RESCORE_FALLBACKS,
+    RESCORE_REJECTIONS,
+    PAIRS,
+    CHUNKS,
+    BATCHES,
+    TOKENS,
+    PADDED_TOKENS,
+    INFERENCE_MILLIS;
+
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,108 @@
+"""A 6-layer BERT cross-encoder in plain PyTorch, initialised from the all-MiniLM-L6-v2 ONNX graph.
+
+Architecture = BertForSequenceClassification with num_labels=1 (the shape of ms-marco-MiniLM-L-6-v2):
+embeddings (word + position + token type, LayerNorm), post-LN encoder layers with exact (erf) GELU,
+pooler (dense + tanh on [CLS]) and a linear head giving one logit. The base ONNX has no pooler, so the
+pooler and head start from a seeded random init (std 0.02, like BERT).
+"""
+import math
+
+import numpy as np
+import onnx
+import torch
+from onnx import numpy_helper
+from torch import nn
+
+HIDDEN, LAYERS, HEADS, INTERMEDIATE, VOCAB, POSITIONS, EPS = 384, 6, 12, 1536, 30522, 512, 1e-12
+
+
+class Layer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.query = nn.Linear(HIDDEN, HIDDEN)
+        self.key = nn.Linear(HIDDEN, HIDDEN)
+        self.value = nn.Linear(HIDDEN, HIDDEN)
+        self.attn_out = nn.Linear(HIDDEN, HIDDEN)
+        self.attn_norm = nn.LayerNorm(HIDDEN, eps=EPS)
+        self.intermediate = nn.Linear(HIDDEN, INTERMEDIATE)
+        self.output = nn.Linear(INTERMEDIATE, HIDDEN)
+        self.out_norm = nn.LayerNorm(HIDDEN, eps=EPS)
+        self.dropout = nn.Dropout(0.1)
+
+    def heads(self, x):
+        b, s, _ = x.shape
+        return x.view(b, s, HEADS, HIDDEN // HEADS).transpose(1, 2)
+
+    def forward(self, x, mask_bias):
+        b, s, _ = x.shape
+        q, k, v = self.heads(self.query(x)), self.heads(self.key(x)), self.heads(self.value(x))
+        scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(HIDDEN // HEADS) + mask_bias
+        probs = self.dropout(torch.softmax(scores, dim=-1))
+        ctx = torch.matmul(probs, v).transpose(1, 2).reshape(b, s, HIDDEN)
+        x = self.attn_norm(x + self.dropout(self.attn_out(ctx)))
+        h = self.output(nn.functional.gelu(self.intermediate(x)))
+        return self.out_norm(x + self.dropout(h))
+
+
+class CrossEncoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.word = nn.Embedding(VOCAB, HIDDEN)
+        self.position = nn.Embedding(POSITIONS, HIDDEN)
+        self.token_type = nn.Embedding(2, HIDDEN)
+        self.emb_norm = nn.LayerNorm(HIDDEN, eps=EPS)
+        self.dropout = nn.Dropout(0.1)
+        self.layers = nn.ModuleList(Layer() for _ in range(LAYERS))
+        self.pooler = nn.Linear(HIDDEN, HIDDEN)
+        self.classifier = nn.Linear(HIDDEN, 1)
+        for head in (self.pooler, self.classifier):
+            nn.init.normal_(head.weight, std=0.02)
+            nn.init.zeros_(head.bias)
+
+    def encode(self, input_ids, attention_mask, token_type_ids):
+        positions = torch.arange(input_ids.shape[1], device=input_ids.device).unsqueeze(0)
+        x = self.word(input_ids) + self.position(positions) + self.token_type(token_type_ids)
+        x = self.dropout(self.emb_norm(x))
+        # Large negative (not -inf) so fully padded rows stay finite; same as BERT's extended mask.
+        mask_bias = (1.0 - attention_mask[:, None, None, :].to(x.dtype)) * -10000.0
+        for layer in self.layers:
+            x = layer(x, mask_bias)
+        return x
+
+    def forward(self, input_ids, attention_mask, token_type_ids):
+        cls = self.encode(input_ids, attention_mask, token_type_ids)[:, 0]
+        return self.classifier(self.dropout(torch.tanh(self.pooler(cls))))
+
+
+def load_base(model, onnx_path):
+    """Copy the encoder weights from the base ONNX graph. MatMul weights are stored as [in, out]
+    (x @ W); their names are found through the bias Add that consumes each MatMul's output."""
+    graph = onnx.load(onnx_path).graph
+    inits = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    named = {k: v for k, v in inits.items() if not k.startswith("onnx::")}
+    consumers = {}
+    for node in graph.node:
+        for i in node.input:
+            consumers.setdefault(i, []).append(node)
+    for node in graph.node:
+        if node.op_type == "MatMul" and node.input[1] in inits and node.input[1].startswith("onnx::"):
+            (add,) = consumers[node.output[0]]
+            bias = next(i for i in add.input if i.endswith(".bias"))
+            named[bias[:-len(".bias")] + ".weight"] = inits[node.input[1]].T
+    rename = {"attention.self.query": "query", "attention.self.key": "key", "attention.self.value": "value",
+              "attention.output.dense": "attn_out", "attention.output.LayerNorm": "attn_norm",
+              "intermediate.dense": "intermediate", "output.dense": "output", "output.LayerNorm": "out_norm"}
+    state = {"word.weight": named["embeddings.word_embeddings.weight"],
+             "position.weight": named["embeddings.position_embeddings.weight"],
+             "token_type.weight": named["embeddings.token_type_embeddings.weight"],
+             "emb_norm.weight": named["embeddings.LayerNorm.weight"],
+             "emb_norm.bias": named["embeddings.LayerNorm.bias"]}
+    for i in range(LAYERS):
+        for src, dst in rename.items():
+            for kind in ("weight", "bias"):
+                state[f"layers.{i}.{dst}.{kind}"] = named[f"encoder.layer.{i}.{src}.{kind}"]
+    state = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in state.items()}
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    assert not unexpected and sorted(missing) == sorted(
+        ["pooler.weight", "pooler.bias", "classifier.weight", "classifier.bias"]), (missing, unexpected)
+    return model
