@@ -101,7 +101,7 @@ def load_base(model, onnx_path):
         for src, dst in rename.items():
             for kind in ("weight", "bias"):
                 state[f"layers.{i}.{dst}.{kind}"] = named[f"encoder.layer.{i}.{src}.{kind}"]
-    state = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in state.items()}
+    state = {k: torch.tensor(np.array(v, dtype=np.float32)) for k, v in state.items()}
     missing, unexpected = model.load_state_dict(state, strict=False)
     assert not unexpected and sorted(missing) == sorted(
         ["pooler.weight", "pooler.bias", "classifier.weight", "classifier.bias"]), (missing, unexpected)

@@ -1,0 +1,84 @@
+package org.shardrerank;
+
+import org.opensearch.client.Request;
+import org.opensearch.client.Response;
+import org.opensearch.client.ResponseException;
+import org.opensearch.common.xcontent.XContentHelper;
+import org.opensearch.common.xcontent.json.JsonXContent;
+import org.opensearch.test.rest.OpenSearchRestTestCase;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Base of the integration tests: they talk REST to the real node started by {@code scripts/node.sh}
+ * (OpenSearch 3.6.0 from Maven, with the k-NN plugin and this plugin installed).
+ */
+public abstract class RerankRestTestCase extends OpenSearchRestTestCase {
+
+    @Override
+    protected boolean preserveIndicesUponCompletion() {
+        return false;
+    }
+
+    /** Sends {@code body} (JSON) and returns the parsed response; fails on a non-2xx status. */
+    protected Map<String, Object> call(String method, String path, String body) throws IOException {
+        Request request = new Request(method, path);
+        if (body != null) {
+            request.setJsonEntity(body);
+        }
+        return parse(client().performRequest(request));
+    }
+
+    /** Sends {@code body} and expects an error; returns the status and the parsed error body. */
+    protected ErrorResponse callExpectingError(String method, String path, String body) throws IOException {
+        Request request = new Request(method, path);
+        if (body != null) {
+            request.setJsonEntity(body);
+        }
+        try {
+            Response r = client().performRequest(request);
+            throw new AssertionError("expected an error, got " + r.getStatusLine() + ": " + parse(r));
+        } catch (ResponseException e) {
+            Response r = e.getResponse();
+            return new ErrorResponse(r.getStatusLine().getStatusCode(), parse(r));
+        }
+    }
+
+    protected static Map<String, Object> parse(Response response) throws IOException {
+        try (InputStream in = response.getEntity().getContent()) {
+            return XContentHelper.convertToMap(JsonXContent.jsonXContent, in, true);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    protected static List<Map<String, Object>> hits(Map<String, Object> searchResponse) {
+        return (List<Map<String, Object>>) ((Map<String, Object>) searchResponse.get("hits")).get("hits");
+    }
+
+    protected static List<String> ids(Map<String, Object> searchResponse) {
+        return hits(searchResponse).stream().map(h -> (String) h.get("_id")).toList();
+    }
+
+    /** Indexes {@code docs} (id to JSON source) with a refresh. */
+    protected void bulk(String index, Map<String, String> docs) throws IOException {
+        StringBuilder body = new StringBuilder();
+        for (Map.Entry<String, String> d : docs.entrySet()) {
+            body.append("{\"index\":{\"_index\":\"").append(index).append("\",\"_id\":\"").append(d.getKey()).append("\"}}\n");
+            body.append(d.getValue()).append('\n');
+        }
+        Request request = new Request("POST", "/_bulk?refresh=true");
+        request.setJsonEntity(body.toString());
+        Map<String, Object> response = parse(client().performRequest(request));
+        assertEquals("bulk had errors: " + response, Boolean.FALSE, response.get("errors"));
+    }
+
+    /** An error answer: its HTTP status and body. */
+    protected record ErrorResponse(int status, Map<String, Object> body) {
+        public String text() {
+            return body.toString();
+        }
+    }
+}
