@@ -164,7 +164,8 @@ public final class ModelRegistry implements Closeable {
             } catch (IOException | RuntimeException | LinkageError e) {
                 failure = e.getMessage();
                 failedAt = clock.getAsLong();
-                logger.warn("model [" + name + "] failed to load", e);
+                logger.warn("model [{}] failed to load: {}", name, e.getMessage());
+                logger.debug("model load failure", e);
                 throw unavailable();
             }
         }

@@ -166,7 +166,7 @@ public final class CrossEncoderRescorerBuilder extends RescorerBuilder<CrossEnco
             throw new IllegalArgumentException("[" + NAME + "] [min_score] must be a finite number");
         }
         if (timeout != null && timeout.millis() <= 0) {
-            throw new IllegalArgumentException("[" + NAME + "] [timeout] must be positive, got [" + timeout + "]");
+            throw new IllegalArgumentException("[" + NAME + "] [timeout] must be positive, got [" + timeout.getStringRep() + "]");
         }
     }
 

@@ -1,0 +1,45 @@
+package org.shardrerank.inference;
+
+import org.opensearch.test.OpenSearchTestCase;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+public class BatchPlannerTests extends OpenSearchTestCase {
+
+    private static Chunk row(int doc, int length) {
+        return new Chunk(doc, 0, new long[length], new long[length]);
+    }
+
+    public void testBatchesAreLengthSortedAndBounded() {
+        List<Chunk> rows = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            rows.add(row(i, randomIntBetween(5, 300)));
+        }
+        int batchSize = randomIntBetween(1, 16);
+        int maxTokens = randomIntBetween(300, 4000);
+        List<List<Chunk>> batches = BatchPlanner.plan(rows, batchSize, maxTokens);
+        Set<Integer> seen = new HashSet<>();
+        int previousLongest = 0;
+        for (List<Chunk> b : batches) {
+            assertTrue(b.size() <= batchSize);
+            assertTrue("padded size within the cap", BatchPlanner.paddedTokens(b) <= maxTokens);
+            for (int i = 1; i < b.size(); i++) {
+                assertTrue(b.get(i - 1).length() <= b.get(i).length());
+            }
+            assertTrue(b.get(0).length() >= previousLongest);
+            previousLongest = b.get(b.size() - 1).length();
+            b.forEach(c -> seen.add(c.doc()));
+        }
+        assertEquals("every row planned once", 200, seen.size());
+    }
+
+    public void testRowLongerThanTheCapRunsAlone() {
+        List<List<Chunk>> batches = BatchPlanner.plan(List.of(row(0, 10), row(1, 500), row(2, 12)), 8, 100);
+        assertEquals(2, batches.size());
+        assertEquals(List.of(0, 2), batches.get(0).stream().map(Chunk::doc).toList());
+        assertEquals(1, batches.get(1).size());
+    }
+}

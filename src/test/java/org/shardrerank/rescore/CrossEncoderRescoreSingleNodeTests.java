@@ -1,0 +1,167 @@
+package org.shardrerank.rescore;
+
+import org.apache.lucene.search.Explanation;
+import org.opensearch.action.search.SearchResponse;
+import org.opensearch.common.settings.Settings;
+import org.opensearch.index.query.QueryBuilders;
+import org.opensearch.plugins.Plugin;
+import org.opensearch.search.SearchHit;
+import org.opensearch.test.OpenSearchSingleNodeTestCase;
+import org.opensearch.common.xcontent.XContentType;
+import org.shardrerank.PluginSettings;
+import org.shardrerank.ShardRerankPlugin;
+import org.shardrerank.TestModels;
+
+import org.opensearch.common.xcontent.json.JsonXContent;
+import org.opensearch.core.common.bytes.BytesReference;
+import org.opensearch.core.xcontent.DeprecationHandler;
+import org.opensearch.core.xcontent.NamedXContentRegistry;
+import org.opensearch.core.xcontent.ToXContent;
+import org.opensearch.core.xcontent.XContentBuilder;
+import org.opensearch.core.xcontent.XContentParser;
+import org.opensearch.search.rescore.RescorerBuilder;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+
+/** The rescorer inside a real (in-JVM) node: parsing, shard context, rescore phase, explain. */
+public class CrossEncoderRescoreSingleNodeTests extends OpenSearchSingleNodeTestCase {
+
+    @Override
+    protected Collection<Class<? extends Plugin>> getPlugins() {
+        return List.of(ShardRerankPlugin.class);
+    }
+
+    @Override
+    protected Settings nodeSettings() {
+        return Settings.builder().put(super.nodeSettings()).put(PluginSettings.MODELS_PATH.getKey(), TestModels.root().toString()).build();
+    }
+
+    private void index() {
+        client().admin().indices().prepareCreate("docs").setSettings(Settings.builder().put("number_of_shards", 1))
+            .setMapping("title", "type=text", "text", "type=text", "year", "type=integer").get();
+        String[][] docs = {
+            { "1", "Fish", "goldfish goldfish goldfish in a bowl" },
+            { "2", "Goldfish growth", "do goldfish grow as large as their tank" },
+            { "3", "Pond life", "koi and goldfish live in ponds" },
+            { "4", "Cats", "cats chase goldfish" } };
+        for (String[] d : docs) {
+            client().prepareIndex("docs").setId(d[0]).setSource("{\"title\":\"" + d[1] + "\",\"text\":\"" + d[2] + "\",\"year\":2020}", XContentType.JSON).get();
+        }
+        client().admin().indices().prepareRefresh("docs").get();
+    }
+
+    private CrossEncoderRescorerBuilder rescorer(String query) {
+        return new CrossEncoderRescorerBuilder(null).model("overlap-logit").queryText(query).fields(List.of("title", "text"));
+    }
+
+    /** The request as the node parses it from JSON, bound to the node's plugin like a REST request would be. */
+    private RescorerBuilder<?> parsed(CrossEncoderRescorerBuilder b, int windowSize) throws IOException {
+        b.windowSize(windowSize);
+        XContentBuilder x = JsonXContent.contentBuilder();
+        b.toXContent(x, ToXContent.EMPTY_PARAMS);
+        try (XContentParser p = JsonXContent.jsonXContent.createParser(getInstanceFromNode(NamedXContentRegistry.class),
+            DeprecationHandler.THROW_UNSUPPORTED_OPERATION, BytesReference.bytes(x).utf8ToString())) {
+            p.nextToken();
+            return RescorerBuilder.parseFromXContent(p);
+        }
+    }
+
+    public void testRescoreReordersTheWindowByTheModel() throws IOException {
+        index();
+        SearchResponse first = client().prepareSearch("docs").setQuery(QueryBuilders.matchQuery("text", "goldfish")).get();
+        assertEquals("BM25 favours the repeated term", "1", first.getHits().getAt(0).getId());
+
+        SearchResponse reranked = client().prepareSearch("docs")
+            .setQuery(QueryBuilders.matchQuery("text", "goldfish"))
+            .addRescorer(parsed(rescorer("do goldfish grow"), 10))
+            .setExplain(true)
+            .get();
+        SearchHit[] hits = reranked.getHits().getHits();
+        assertEquals(4, hits.length);
+        assertEquals("the doc with every query term wins", "2", hits[0].getId());
+        // doc 2 pairs "do goldfish grow" with "Goldfish growth\ndo goldfish grow as ..." : do, gold, ##fish, grow all found
+        assertEquals(4f, hits[0].getScore(), 0.05f);
+        for (int i = 1; i < hits.length; i++) {
+            assertTrue(hits[i - 1].getScore() >= hits[i].getScore());
+        }
+        Explanation e = hits[0].getExplanation();
+        assertEquals(hits[0].getScore(), e.getValue().floatValue(), 1e-6f);
+        String text = e.toString();
+        assertTrue(text, text.contains("cross_encoder [overlap-logit], score_mode [replace]"));
+        assertTrue(text, text.contains("identity(logit)"));
+        assertTrue(text, text.contains("raw model output"));
+        assertTrue(text, text.contains("first-stage score"));
+    }
+
+    public void testWindowSmallerThanHitsKeepsTheRestBelow() throws IOException {
+        index();
+        SearchResponse r = client().prepareSearch("docs")
+            .setQuery(QueryBuilders.matchQuery("text", "goldfish"))
+            .addRescorer(parsed(rescorer("cats"), 2))
+            .setExplain(true)
+            .get();
+        SearchHit[] hits = r.getHits().getHits();
+        assertEquals(4, hits.length);
+        float lowestRescored = Math.min(hits[0].getScore(), hits[1].getScore());
+        assertTrue(hits[2].getScore() < lowestRescored && hits[3].getScore() < lowestRescored);
+        String text = hits[3].getExplanation().toString();
+        assertTrue(text, text.contains("outside the rescore window"));
+        assertEquals(hits[3].getScore(), hits[3].getExplanation().getValue().floatValue(), 1e-5f);
+    }
+
+    public void testCombineModeExplainMatchesScore() throws IOException {
+        index();
+        SearchResponse r = client().prepareSearch("docs")
+            .setQuery(QueryBuilders.matchQuery("text", "goldfish"))
+            .addRescorer(parsed(rescorer("goldfish ponds").scoreMode(ScoreMode.COMBINE).firstStageWeight(0.5f).rerankWeight(2f), 10))
+            .setExplain(true)
+            .get();
+        for (SearchHit h : r.getHits().getHits()) {
+            assertEquals(h.getExplanation().toString(), h.getScore(), h.getExplanation().getValue().floatValue(), 1e-5f);
+            assertTrue(h.getScore() >= 0 && h.getScore() <= 2.5f);
+        }
+        assertEquals("3", r.getHits().getAt(0).getId());
+    }
+
+    public void testShardLevelValidation() {
+        index();
+        String[][] cases = {
+            { "unknown", "unknown model [unknown]; models on this node: [overlap-2class, overlap-logit]" },
+            { "year", "field [year] is of type [integer]" },
+            { "maxlen", "[max_length] is 100, above the model [overlap-logit]'s max_length of 64" },
+            { "longquery", "[query_text] is 40 tokens long; with [max_length] 64 it may be at most 32 tokens" },
+            { "window", "[window_size] is 5000, above this node's maximum [plugins.shard_rerank.max_window_size] of 1000" } };
+        for (String[] c : cases) {
+            CrossEncoderRescorerBuilder b = rescorer("goldfish");
+            int window = 10;
+            switch (c[0]) {
+                case "unknown" -> b.model("unknown");
+                case "year" -> b.fields(List.of("title", "year"));
+                case "maxlen" -> b.maxLength(100);
+                case "longquery" -> b.queryText("goldfish ".repeat(20));
+                default -> window = 5000;
+            }
+            int w = window;
+            Exception e = expectThrows(Exception.class,
+                () -> client().prepareSearch("docs").setQuery(QueryBuilders.matchAllQuery()).addRescorer(parsed(b, w)).get());
+            String all = e.toString() + " " + Arrays.toString(e.getSuppressed()) + " " + (e.getCause() == null ? "" : e.getCause().toString());
+            assertTrue(c[0] + ": " + all, all.contains(c[1]) || detailedMessage(e).contains(c[1]));
+        }
+    }
+
+    private static String detailedMessage(Throwable t) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            sb.append(c.getMessage()).append(" | ");
+            if (c instanceof org.opensearch.action.search.SearchPhaseExecutionException spe) {
+                for (var f : spe.shardFailures()) {
+                    sb.append(f.reason()).append(" | ");
+                }
+            }
+        }
+        return sb.toString();
+    }
+}
