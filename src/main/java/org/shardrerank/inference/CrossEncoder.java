@@ -1,6 +1,7 @@
 package org.shardrerank.inference;
 
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -42,8 +43,13 @@ public final class CrossEncoder implements Closeable {
                                     OutputHead.Activation activation, int maxLength, long padId) throws IOException {
         PairTokenizer tokenizer = PairTokenizer.load(tokenizerJson);
         try {
-            OnnxRunner runner = new OnnxRunner(env.ort(), env.createSession(model), head, padId);
-            return new CrossEncoder(tokenizer, runner, head, activation, maxLength);
+            OrtSession session = env.createSession(model);
+            try {
+                return new CrossEncoder(tokenizer, new OnnxRunner(env.ort(), session, head, padId), head, activation, maxLength);
+            } catch (RuntimeException e) {
+                session.close();
+                throw e;
+            }
         } catch (OrtException | RuntimeException e) {
             tokenizer.close();
             throw new IOException("cannot load ONNX model [" + model.getFileName() + "]: " + e.getMessage(), e);

@@ -17,7 +17,7 @@ import java.nio.file.Path;
 public final class InferenceEnvironment {
     private static final Logger logger = LogManager.getLogger(InferenceEnvironment.class);
 
-    private final OrtEnvironment env;
+    private OrtEnvironment env;
     private final boolean cudaRequested;
     private final int cudaDeviceId;
     private final int intraOpThreads;
@@ -25,7 +25,6 @@ public final class InferenceEnvironment {
     private volatile String fallbackReason;
 
     public InferenceEnvironment(boolean cudaRequested, int cudaDeviceId, int intraOpThreads) {
-        this.env = OrtEnvironment.getEnvironment();
         this.cudaRequested = cudaRequested;
         this.cudaDeviceId = cudaDeviceId;
         this.intraOpThreads = intraOpThreads;
@@ -42,7 +41,15 @@ public final class InferenceEnvironment {
         return fallbackReason;
     }
 
-    OrtEnvironment ort() {
+    /** ONNX Runtime, loaded on first use so that a native library problem fails model loads, not the node start. */
+    synchronized OrtEnvironment ort() throws OrtException {
+        if (env == null) {
+            try {
+                env = OrtEnvironment.getEnvironment();
+            } catch (LinkageError e) {
+                throw new OrtException("cannot load the ONNX Runtime native library: " + e);
+            }
+        }
         return env;
     }
 
@@ -51,13 +58,13 @@ public final class InferenceEnvironment {
             OrtSession.SessionOptions options = options();
             try {
                 options.addCUDA(cudaDeviceId);
-                return env.createSession(model.toString(), options);
+                return ort().createSession(model.toString(), options);
             } catch (OrtException | UnsatisfiedLinkError | IllegalArgumentException e) {
                 options.close();
                 fallBackToCpu(e);
             }
         }
-        return env.createSession(model.toString(), options());
+        return ort().createSession(model.toString(), options());
     }
 
     private OrtSession.SessionOptions options() throws OrtException {

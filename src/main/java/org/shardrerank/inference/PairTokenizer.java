@@ -28,14 +28,12 @@ public final class PairTokenizer implements Closeable {
     }
 
     public static PairTokenizer load(Path tokenizerJson) throws IOException {
-        NativeLibraries.configure();
-        HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.builder()
+        return NativeLibraries.withPluginClassLoader(() -> new PairTokenizer(HuggingFaceTokenizer.builder()
             .optTokenizerPath(tokenizerJson)
             .optAddSpecialTokens(false)
             .optTruncation(false)
             .optPadding(false)
-            .build();
-        return new PairTokenizer(tokenizer);
+            .build()));
     }
 
     /** Word-piece ids of {@code text}, without special tokens. */

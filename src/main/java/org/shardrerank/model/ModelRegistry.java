@@ -161,7 +161,8 @@ public final class ModelRegistry implements Closeable {
                 model = load(name);
                 failure = null;
                 return model;
-            } catch (IOException | RuntimeException | LinkageError e) {
+            } catch (Exception | LinkageError | AssertionError e) {
+                // an Error here would reach the node's uncaught-exception handler and stop the node
                 failure = e.getMessage();
                 failedAt = clock.getAsLong();
                 logger.warn("model [{}] failed to load: {}", name, e.getMessage());

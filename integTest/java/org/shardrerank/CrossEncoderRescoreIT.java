@@ -1,0 +1,131 @@
+package org.shardrerank;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The cross_encoder rescorer on a real OpenSearch 3.6.0 node with k-NN and this plugin installed, over REST. */
+public class CrossEncoderRescoreIT extends RerankRestTestCase {
+
+    private void createDocs(int shards) throws IOException {
+        call("PUT", "/docs", "{\"settings\":{\"number_of_shards\":" + shards + ",\"number_of_replicas\":0},"
+            + "\"mappings\":{\"properties\":{\"title\":{\"type\":\"text\"},\"text\":{\"type\":\"text\"},\"year\":{\"type\":\"integer\"}}}}");
+        Map<String, String> docs = new LinkedHashMap<>();
+        docs.put("1", "{\"title\":\"Fish\",\"text\":\"goldfish goldfish goldfish in a bowl\",\"year\":2001}");
+        docs.put("2", "{\"title\":\"Goldfish growth\",\"text\":\"do goldfish grow as large as their tank\",\"year\":2002}");
+        docs.put("3", "{\"title\":\"Pond life\",\"text\":\"koi and goldfish live in ponds\",\"year\":2003}");
+        docs.put("4", "{\"title\":\"Cats\",\"text\":\"cats chase goldfish\",\"year\":2004}");
+        docs.put("5", "{\"title\":\"Dogs\",\"text\":\"dogs do not care about goldfish\",\"year\":2005}");
+        docs.put("6", "{\"title\":\"Aquarium\",\"text\":\"a large aquarium helps goldfish grow\",\"year\":2006}");
+        bulk("docs", docs);
+    }
+
+    private static String rerank(String extra) {
+        return "{\"size\":10,\"query\":{\"match\":{\"text\":\"goldfish\"}},"
+            + "\"rescore\":{\"window_size\":100,\"cross_encoder\":{\"model\":\"overlap-logit\",\"query_text\":\"do goldfish grow\","
+            + "\"fields\":[\"title\",\"text\"]" + extra + "}}}";
+    }
+
+    public void testPluginsAreInstalled() throws IOException {
+        Map<String, Object> nodes = call("GET", "/_nodes/plugins", null);
+        String text = nodes.toString();
+        assertTrue(text, text.contains("shard-rerank"));
+        assertTrue(text, text.contains("opensearch-knn"));
+        Map<String, Object> models = call("GET", "/_plugins/rerank/models", null);
+        String m = models.toString();
+        assertTrue(m, m.contains("name=overlap-logit"));
+        assertTrue(m, m.contains("name=overlap-2class"));
+        assertEquals("cpu", models.get("device"));
+    }
+
+    public void testRescoreOnSeveralShardsRanksByTheModel() throws IOException {
+        createDocs(3);
+        Map<String, Object> first = call("POST", "/docs/_search", "{\"size\":10,\"query\":{\"match\":{\"text\":\"goldfish\"}}}");
+        assertEquals(6, ids(first).size());
+
+        Map<String, Object> reranked = call("POST", "/docs/_search", rerank(""));
+        List<String> ids = ids(reranked);
+        assertEquals(6, ids.size());
+        // overlap-logit counts query word-pieces (do, gold, ##fish, grow) found in title + text, minus 0.001 x length
+        assertEquals("all four query terms, shortest text", "2", ids.get(0));
+        // three terms each: "do, gold, ##fish" in 8 tokens beats "gold, ##fish, grow" in 10
+        assertEquals("5", ids.get(1));
+        assertEquals("6", ids.get(2));
+        List<Map<String, Object>> hits = hits(reranked);
+        assertEquals(4.0, ((Number) hits.get(0).get("_score")).doubleValue(), 0.05);
+        for (int i = 1; i < hits.size(); i++) {
+            assertTrue(((Number) hits.get(i - 1).get("_score")).doubleValue() >= ((Number) hits.get(i).get("_score")).doubleValue());
+        }
+        assertEquals("repeated searches give the same order", ids, ids(call("POST", "/docs/_search", rerank(""))));
+
+        Map<String, Object> stats = call("GET", "/_plugins/rerank/stats", null);
+        assertTrue(stats.toString(), ((Number) stats.get("rescore_requests")).longValue() >= 3);
+        assertTrue(stats.toString(), ((Number) stats.get("pairs")).longValue() >= 6);
+    }
+
+    @SuppressWarnings("unchecked")
+    public void testExplainShowsFirstStageRawOutputAndActivation() throws IOException {
+        createDocs(2);
+        Map<String, Object> r = call("POST", "/docs/_search?explain=true", rerank(""));
+        Map<String, Object> top = hits(r).get(0);
+        Map<String, Object> explanation = (Map<String, Object>) top.get("_explanation");
+        assertEquals(((Number) top.get("_score")).doubleValue(), ((Number) explanation.get("value")).doubleValue(), 1e-5);
+        String text = explanation.toString();
+        assertTrue(text, text.contains("cross_encoder [overlap-logit], score_mode [replace]"));
+        assertTrue(text, text.contains("identity(logit)"));
+        assertTrue(text, text.contains("raw model output"));
+        assertTrue(text, text.contains("first-stage score"));
+        assertTrue(text, text.contains("weight(text:goldfish"));
+    }
+
+    public void testCombineModeAndMinScore() throws IOException {
+        createDocs(1);
+        Map<String, Object> r = call("POST", "/docs/_search",
+            rerank(",\"score_mode\":\"combine\",\"first_stage_weight\":0.2,\"rerank_weight\":1.0"));
+        for (Map<String, Object> h : hits(r)) {
+            double s = ((Number) h.get("_score")).doubleValue();
+            assertTrue("combined min-max scores lie in [0, 1.2]: " + s, s >= 0 && s <= 1.2 + 1e-6);
+        }
+        Map<String, Object> filtered = call("POST", "/docs/_search", rerank(",\"min_score\":2.5"));
+        assertEquals(List.of("2", "5", "6"), ids(filtered));
+    }
+
+    public void testLongDocumentsAreChunked() throws IOException {
+        call("PUT", "/long", "{\"settings\":{\"number_of_shards\":1},\"mappings\":{\"properties\":{\"text\":{\"type\":\"text\"}}}}");
+        Map<String, String> docs = new LinkedHashMap<>();
+        docs.put("late", "{\"text\":\"" + "filler ".repeat(200) + "goldfish grow\"}");
+        docs.put("early", "{\"text\":\"goldfish " + "filler ".repeat(200) + "\"}");
+        bulk("long", docs);
+        String body = "{\"query\":{\"match\":{\"text\":\"filler\"}},\"rescore\":{\"window_size\":10,\"cross_encoder\":{"
+            + "\"model\":\"overlap-logit\",\"query_text\":\"goldfish grow\",\"fields\":[\"text\"],\"max_chunks\":16%s}}}";
+        assertEquals("max pooling finds the late window", "late", ids(call("POST", "/long/_search", String.format(java.util.Locale.ROOT, body, ""))).get(0));
+        assertEquals("first pooling only sees the beginning", "early",
+            ids(call("POST", "/long/_search", String.format(java.util.Locale.ROOT, body, ",\"pooling\":\"first\""))).get(0));
+        Map<String, Object> explained = call("POST", "/long/_search?explain=true", String.format(java.util.Locale.ROOT, body, ""));
+        String text = hits(explained).get(0).get("_explanation").toString();
+        assertTrue(text, text.matches("(?s).*chunk \\d+ of \\d+ decided \\(pooling max\\).*"));
+    }
+
+    public void testBadRequestsGetClearErrors() throws IOException {
+        createDocs(2);
+        String[][] cases = {
+            { rerank("").replace("overlap-logit", "no-such-model"), "unknown model [no-such-model]" },
+            { rerank("").replace("overlap-logit", "../overlap-logit"), "invalid model name [../overlap-logit]" },
+            { rerank("").replace("\"query_text\":\"do goldfish grow\",", ""), "[cross_encoder] requires a non-empty [query_text]" },
+            { rerank("").replace("[\"title\",\"text\"]", "[]"), "[cross_encoder] requires at least one field in [fields]" },
+            { rerank(",\"temperature\":2"), "unknown field [temperature]" },
+            { rerank("").replace("\"window_size\":100", "\"window_size\":5000"), "above this node's maximum [plugins.shard_rerank.max_window_size]" },
+            { rerank("").replace("[\"title\",\"text\"]", "[\"year\"]"), "field [year] is of type [integer]" },
+            { rerank(",\"max_length\":1000"), "[max_length] is 1000, above the model [overlap-logit]'s max_length of 64" },
+            { rerank(",\"rerank_weight\":2"), "apply to [score_mode] [combine] only" },
+            { rerank(",\"score_mode\":\"combine\",\"first_stage_weight\":-1"), "[first_stage_weight] must be a finite number >= 0" } };
+        for (String[] c : cases) {
+            ErrorResponse e = callExpectingError("POST", "/docs/_search", c[0]);
+            assertEquals(c[1] + " -> " + e.text(), 400, e.status());
+            assertTrue(c[1] + " not in " + e.text(), e.text().contains(c[1]));
+        }
+        assertEquals("the node is still healthy", "green",
+            call("GET", "/_cluster/health/docs?wait_for_status=green&timeout=10s", null).get("status"));
+    }
+}
