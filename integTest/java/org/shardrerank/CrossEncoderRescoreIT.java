@@ -128,4 +128,15 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
         assertEquals("the node is still healthy", "green",
             call("GET", "/_cluster/health/docs?wait_for_status=green&timeout=10s", null).get("status"));
     }
+
+    public void testBrokenModelFailsOnlyItsRequests() throws IOException {
+        createDocs(2);
+        ErrorResponse e = callExpectingError("POST", "/docs/_search", rerank("").replace("overlap-logit", "broken-checksum"));
+        assertEquals(e.text(), 503, e.status());
+        assertTrue(e.text(), e.text().contains("model [broken-checksum] is not available on this node: sha256 of [model.onnx] is"));
+        assertEquals("other models still serve", "2", ids(call("POST", "/docs/_search", rerank(""))).get(0));
+        String models = call("GET", "/_plugins/rerank/models", null).toString();
+        assertTrue(models, models.matches("(?s).*name=broken-checksum, state=failed.*"));
+        assertEquals("green", call("GET", "/_cluster/health/docs?wait_for_status=green&timeout=10s", null).get("status"));
+    }
 }
