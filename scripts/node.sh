@@ -73,6 +73,7 @@ YML
 start() {
   if running; then echo "node already running (pid $(cat "$PID_FILE")) at $URL"; return; fi
   install_node
+  rm -f "$PID_FILE"
   local java_home; java_home=$(find_java)
   local as_user=()
   if [ "$(id -u)" = 0 ]; then
@@ -85,15 +86,19 @@ start() {
       "${as_user[@]}" "$HOME_DIR/bin/opensearch" -d -p "$(realpath "$NODE_DIR")/node.pid" \
       >"$NODE_DIR/stdout.log" 2>&1 || { cat "$NODE_DIR/stdout.log" >&2; exit 1; }
   local i
-  for i in $(seq 1 120); do
+  for i in $(seq 1 180); do
     if curl -fsS "$URL/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null 2>&1; then
       echo "node up at $URL (pid $(cat "$PID_FILE"), logs in $NODE_DIR/logs)"
       return
     fi
-    running || [ "$i" -lt 10 ] || { echo "node.sh: the node exited; last log lines:" >&2; tail -n 40 "$NODE_DIR/logs/"*.log >&2 || true; exit 1; }
+    if [ -f "$PID_FILE" ] && ! running; then
+      echo "node.sh: the node exited; last log lines:" >&2
+      tail -n 40 "$NODE_DIR/logs/"*.log >&2 || true
+      exit 1
+    fi
     sleep 1
   done
-  echo "node.sh: the node did not answer in 120 s; last log lines:" >&2
+  echo "node.sh: the node did not answer in 180 s; last log lines:" >&2
   tail -n 40 "$NODE_DIR/logs/"*.log >&2 || true
   exit 1
 }
