@@ -1,6 +1,8 @@
 package org.shardrerank;
 
+import org.opensearch.action.ActionRequest;
 import org.opensearch.cluster.metadata.IndexNameExpressionResolver;
+import org.opensearch.core.action.ActionResponse;
 import org.opensearch.cluster.node.DiscoveryNodes;
 import org.opensearch.cluster.service.ClusterService;
 import org.opensearch.common.settings.ClusterSettings;
@@ -19,14 +21,18 @@ import org.opensearch.repositories.RepositoriesService;
 import org.opensearch.rest.RestController;
 import org.opensearch.rest.RestHandler;
 import org.opensearch.script.ScriptService;
+import org.opensearch.search.fetch.FetchSubPhase;
 import org.opensearch.threadpool.ExecutorBuilder;
 import org.opensearch.threadpool.FixedExecutorBuilder;
 import org.opensearch.threadpool.ThreadPool;
 import org.opensearch.transport.client.Client;
 import org.opensearch.watcher.ResourceWatcherService;
+import org.shardrerank.action.NodeStatsAction;
+import org.shardrerank.action.TransportNodeStatsAction;
 import org.shardrerank.inference.InferenceEnvironment;
 import org.shardrerank.model.ModelRegistry;
 import org.shardrerank.rescore.CrossEncoderRescorerBuilder;
+import org.shardrerank.rescore.FallbackFetchSubPhase;
 import org.shardrerank.rescore.RescoreContextFactory;
 import org.shardrerank.rest.RestModelsAction;
 import org.shardrerank.rest.RestStatsAction;
@@ -89,8 +95,18 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
     }
 
     @Override
+    public List<FetchSubPhase> getFetchSubPhases(FetchPhaseConstructionContext context) {
+        return List.of(new FallbackFetchSubPhase());
+    }
+
+    @Override
     public List<QuerySpec<?>> getQueries() {
         return List.of();
+    }
+
+    @Override
+    public List<ActionHandler<? extends ActionRequest, ? extends ActionResponse>> getActions() {
+        return List.of(new ActionHandler<>(NodeStatsAction.INSTANCE, TransportNodeStatsAction.class));
     }
 
     @Override
@@ -98,7 +114,7 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
                                              IndexScopedSettings indexScopedSettings, SettingsFilter settingsFilter,
                                              IndexNameExpressionResolver indexNameExpressionResolver,
                                              Supplier<DiscoveryNodes> nodesInCluster) {
-        return List.of(new RestModelsAction(models), new RestStatsAction(stats, inference));
+        return List.of(new RestModelsAction(models), new RestStatsAction());
     }
 
     @Override
