@@ -120,10 +120,10 @@ public class LoadIT extends RerankRestTestCase {
     /** The node's resident memory from /proc (0 when the node runs elsewhere). */
     private static long nodeRssKb() throws IOException {
         String dir = System.getProperty("tests.node.dir");
-        if (dir == null || Files.exists(Path.of(dir, "node.pid")) == false) {
+        if (dir == null || Files.exists(Path.of(dir, "nodes", "node-1", "node.pid")) == false) {
             return 0;
         }
-        String pid = Files.readString(Path.of(dir, "node.pid")).trim();
+        String pid = Files.readString(Path.of(dir, "nodes", "node-1", "node.pid")).trim();
         Path status = Path.of("/proc", pid, "status");
         if (Files.exists(status) == false) {
             return 0;
