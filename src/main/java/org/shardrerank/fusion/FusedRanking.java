@@ -33,10 +33,6 @@ public final class FusedRanking {
         return docs.length;
     }
 
-    public int lists() {
-        return lists;
-    }
-
     /** Every document, best first, with the score it is served with. */
     public ScoreDoc[] ranked() {
         ScoreDoc[] ranked = new ScoreDoc[docs.length];

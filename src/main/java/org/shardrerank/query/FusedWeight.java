@@ -23,10 +23,18 @@ final class FusedWeight extends Weight {
         this.boost = boost;
     }
 
+    private int firstSlot(LeafReaderContext context) {
+        return ranking.firstSlotFrom(context.docBase);
+    }
+
+    private int endSlot(LeafReaderContext context) {
+        return ranking.firstSlotFrom(context.docBase + context.reader().maxDoc());
+    }
+
     @Override
     public ScorerSupplier scorerSupplier(LeafReaderContext context) {
-        int from = ranking.firstSlotFrom(context.docBase);
-        int to = ranking.firstSlotFrom(context.docBase + context.reader().maxDoc());
+        int from = firstSlot(context);
+        int to = endSlot(context);
         if (from == to) {
             return null;
         }
@@ -46,7 +54,7 @@ final class FusedWeight extends Weight {
     /** Exact: the fused documents were found live in this very reader. */
     @Override
     public int count(LeafReaderContext context) {
-        return ranking.firstSlotFrom(context.docBase + context.reader().maxDoc()) - ranking.firstSlotFrom(context.docBase);
+        return endSlot(context) - firstSlot(context);
     }
 
     /** Arrays of one searcher's doc ids: nothing to share with another reader or request. */

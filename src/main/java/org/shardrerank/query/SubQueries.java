@@ -33,7 +33,7 @@ final class SubQueries {
      * {@code filter} parameter) the vector search looks for the k nearest among the documents that pass. Its
      * classes are not on our classpath, so the filter is put in through its XContent.
      */
-    static final String KNN = "knn";
+    private static final String KNN = "knn";
     private static final String KNN_FILTER = "filter";
 
     private SubQueries() {}
@@ -74,7 +74,7 @@ final class SubQueries {
 
     /** {@code knn} with {@code filter} in its own filter parameter (and-ed with the one it had). */
     @SuppressWarnings("unchecked")
-    static QueryBuilder withKnnFilter(QueryBuilder knn, QueryBuilder filter, QueryShardContext context) throws IOException {
+    private static QueryBuilder withKnnFilter(QueryBuilder knn, QueryBuilder filter, QueryShardContext context) throws IOException {
         Map<String, Object> query = toMap(knn);
         if (query.get(KNN) instanceof Map<?, ?> fields && fields.size() == 1 && fields.values().iterator().next() instanceof Map<?, ?> p) {
             Map<String, Object> params = (Map<String, Object>) p;
