@@ -7,6 +7,7 @@ import org.opensearch.test.OpenSearchTestCase;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,7 @@ public class ReciprocalRankFusionTests extends OpenSearchTestCase {
         for (int d = 0; d < maxDoc; d++) {
             pool.add(d);
         }
-        java.util.Collections.shuffle(pool, random());
+        Collections.shuffle(pool, random());
         return list(pool.subList(0, Math.min(length, maxDoc)).stream().mapToInt(Integer::intValue).toArray());
     }
 

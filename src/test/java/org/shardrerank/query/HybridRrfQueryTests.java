@@ -14,6 +14,7 @@ import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.Explanation;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.QueryVisitor;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
@@ -31,8 +32,10 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 public class HybridRrfQueryTests extends OpenSearchTestCase {
     private static final String[] WORDS = { "a", "b", "c", "d", "e" };
@@ -228,8 +231,8 @@ public class HybridRrfQueryTests extends OpenSearchTestCase {
         assertNotEquals(q, new HybridRrfQuery(List.of(term("a"), term("b")), new float[] { 1, 1 }, 61, 10));
         assertNotEquals(q, new HybridRrfQuery(List.of(term("a"), term("b")), new float[] { 1, 1 }, 60, 11));
         assertNotEquals(q, new HybridRrfQuery(List.of(term("b"), term("a")), new float[] { 1, 1 }, 60, 10));
-        java.util.Set<Term> terms = new java.util.HashSet<>();
-        q.visit(org.apache.lucene.search.QueryVisitor.termCollector(terms));
-        assertEquals(java.util.Set.of(new Term("body", "a"), new Term("body", "b")), terms);
+        Set<Term> terms = new HashSet<>();
+        q.visit(QueryVisitor.termCollector(terms));
+        assertEquals(Set.of(new Term("body", "a"), new Term("body", "b")), terms);
     }
 }
