@@ -31,6 +31,7 @@ import org.shardrerank.action.NodeStatsAction;
 import org.shardrerank.action.TransportNodeStatsAction;
 import org.shardrerank.inference.InferenceEnvironment;
 import org.shardrerank.model.ModelRegistry;
+import org.shardrerank.query.HybridRrfQueryBuilder;
 import org.shardrerank.rescore.CrossEncoderRescorerBuilder;
 import org.shardrerank.rescore.FallbackFetchSubPhase;
 import org.shardrerank.rescore.RescoreContextFactory;
@@ -101,7 +102,7 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
 
     @Override
     public List<QuerySpec<?>> getQueries() {
-        return List.of();
+        return List.of(new QuerySpec<>(HybridRrfQueryBuilder.NAME, HybridRrfQueryBuilder::new, HybridRrfQueryBuilder::fromXContent));
     }
 
     @Override
