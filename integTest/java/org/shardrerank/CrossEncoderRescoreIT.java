@@ -39,6 +39,14 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
         assertEquals("cpu", models.get("device"));
     }
 
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> onlyNode(Map<String, Object> nodesResponse) {
+        Map<String, Object> nodes = (Map<String, Object>) nodesResponse.get("nodes");
+        assertEquals(nodes.toString(), 1, nodes.size());
+        return (Map<String, Object>) nodes.values().iterator().next();
+    }
+
+    @SuppressWarnings("unchecked")
     public void testRescoreOnSeveralShardsRanksByTheModel() throws IOException {
         createDocs(3);
         Map<String, Object> first = call("POST", "/docs/_search", "{\"size\":10,\"query\":{\"match\":{\"text\":\"goldfish\"}}}");
@@ -59,9 +67,14 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
         }
         assertEquals("repeated searches give the same order", ids, ids(call("POST", "/docs/_search", rerank(""))));
 
-        Map<String, Object> stats = call("GET", "/_plugins/rerank/stats", null);
+        Map<String, Object> stats = onlyNode(call("GET", "/_plugins/rerank/stats", null));
         assertTrue(stats.toString(), ((Number) stats.get("rescore_requests")).longValue() >= 3);
         assertTrue(stats.toString(), ((Number) stats.get("pairs")).longValue() >= 6);
+        assertEquals("cpu", stats.get("device"));
+        Map<String, Object> model = (Map<String, Object>) ((Map<String, Object>) stats.get("models")).get("overlap-logit");
+        assertEquals("loaded", model.get("state"));
+        assertTrue(model.toString(), ((Number) model.get("pairs")).longValue() >= 6);
+        assertTrue(model.toString(), ((Number) model.get("latency_p99_ms")).doubleValue() > 0);
     }
 
     @SuppressWarnings("unchecked")
@@ -127,5 +140,43 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
         }
         assertEquals("the node is still healthy", "green",
             call("GET", "/_cluster/health/docs?wait_for_status=green&timeout=10s", null).get("status"));
+    }
+
+    public void testBrokenModelFailsOnlyItsRequests() throws IOException {
+        createDocs(2);
+        ErrorResponse e = callExpectingError("POST", "/docs/_search", rerank("").replace("overlap-logit", "broken-checksum"));
+        assertEquals(e.text(), 503, e.status());
+        assertTrue(e.text(), e.text().contains("model [broken-checksum] is not available on this node: sha256 of [model.onnx] is"));
+        assertEquals("other models still serve", "2", ids(call("POST", "/docs/_search", rerank(""))).get(0));
+        String models = call("GET", "/_plugins/rerank/models", null).toString();
+        assertTrue(models, models.matches("(?s).*name=broken-checksum, state=failed.*"));
+        assertEquals("green", call("GET", "/_cluster/health/docs?wait_for_status=green&timeout=10s", null).get("status"));
+    }
+
+    @SuppressWarnings("unchecked")
+    public void testTimeoutFallsBackToTheFirstStageAndSaysSo() throws IOException {
+        call("PUT", "/slow", "{\"settings\":{\"number_of_shards\":1},\"mappings\":{\"properties\":{\"text\":{\"type\":\"text\"}}}}");
+        Map<String, String> docs = new LinkedHashMap<>();
+        for (int i = 0; i < 20; i++) {
+            docs.put("d" + i, "{\"text\":\"" + "goldfish ".repeat(i + 1) + "filler ".repeat(300) + "\"}");
+        }
+        bulk("slow", docs);
+        String first = "{\"size\":20,\"query\":{\"match\":{\"text\":\"goldfish\"}}";
+        List<String> firstStage = ids(call("POST", "/slow/_search", first + "}"));
+        String rescore = ",\"rescore\":{\"window_size\":20,\"cross_encoder\":{\"model\":\"overlap-logit\",\"query_text\":\"goldfish\","
+            + "\"fields\":[\"text\"],\"max_chunks\":64,\"timeout\":\"1ms\"%s}}}";
+        Map<String, Object> r = call("POST", "/slow/_search", first + String.format(java.util.Locale.ROOT, rescore, ""));
+        assertEquals("the shard kept its first-stage order", firstStage, ids(r));
+        for (Map<String, Object> hit : hits(r)) {
+            Map<String, Object> fields = (Map<String, Object>) hit.get("fields");
+            assertEquals(hit.toString(), List.of("timeout"), fields.get("_rerank_fallback"));
+        }
+        Map<String, Object> stats = onlyNode(call("GET", "/_plugins/rerank/stats", null));
+        assertTrue(stats.toString(), ((Number) stats.get("rescore_timeouts")).longValue() >= 1);
+        assertTrue(stats.toString(), ((Number) stats.get("rescore_fallbacks")).longValue() >= 1);
+
+        ErrorResponse e = callExpectingError("POST", "/slow/_search", first + String.format(java.util.Locale.ROOT, rescore, ",\"on_timeout\":\"fail\""));
+        assertEquals(e.text(), 504, e.status());
+        assertTrue(e.text(), e.text().contains("did not finish within"));
     }
 }

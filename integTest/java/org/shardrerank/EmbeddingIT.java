@@ -70,8 +70,15 @@ public class EmbeddingIT extends RerankRestTestCase {
         return (List<Number>) source.get("vec");
     }
 
+    /** A counter of the node's stats ({@code nodes.<id>.<name>}), summed over the nodes that answer. */
+    @SuppressWarnings("unchecked")
     private long stat(String name) throws IOException {
-        return ((Number) call("GET", "/_plugins/rerank/stats", null).get(name)).longValue();
+        Map<String, Object> nodes = (Map<String, Object>) call("GET", "/_plugins/rerank/stats", null).get("nodes");
+        long sum = 0;
+        for (Object node : nodes.values()) {
+            sum += ((Number) ((Map<String, Object>) node).get(name)).longValue();
+        }
+        return sum;
     }
 
     public void testModelIsListed() throws IOException {

@@ -1,6 +1,8 @@
 package org.shardrerank;
 
+import org.opensearch.action.ActionRequest;
 import org.opensearch.cluster.metadata.IndexNameExpressionResolver;
+import org.opensearch.core.action.ActionResponse;
 import org.opensearch.cluster.node.DiscoveryNodes;
 import org.opensearch.cluster.service.ClusterService;
 import org.opensearch.common.settings.ClusterSettings;
@@ -23,12 +25,15 @@ import org.opensearch.rest.RestController;
 import org.opensearch.rest.RestHandler;
 import org.opensearch.script.ScriptService;
 import org.opensearch.search.pipeline.SearchRequestProcessor;
+import org.opensearch.search.fetch.FetchSubPhase;
 import org.opensearch.threadpool.ExecutorBuilder;
 import org.opensearch.threadpool.FixedExecutorBuilder;
 import org.opensearch.threadpool.ThreadPool;
 import org.opensearch.transport.client.Client;
 import org.opensearch.watcher.ResourceWatcherService;
 import org.shardrerank.embedding.EmbeddingService;
+import org.shardrerank.action.NodeStatsAction;
+import org.shardrerank.action.TransportNodeStatsAction;
 import org.shardrerank.inference.InferenceEnvironment;
 import org.shardrerank.ingest.TextVectorsProcessor;
 import org.shardrerank.ingest.TextVectorsProcessorFactory;
@@ -36,7 +41,9 @@ import org.shardrerank.model.ModelRegistry;
 import org.shardrerank.pipeline.TextHybridRerankProcessor;
 import org.shardrerank.pipeline.TextHybridRerankProcessorFactory;
 import org.shardrerank.query.TextKnnQueryBuilder;
+import org.shardrerank.query.HybridRrfQueryBuilder;
 import org.shardrerank.rescore.CrossEncoderRescorerBuilder;
+import org.shardrerank.rescore.FallbackFetchSubPhase;
 import org.shardrerank.rescore.RescoreContextFactory;
 import org.shardrerank.rest.RestModelsAction;
 import org.shardrerank.rest.RestStatsAction;
@@ -103,10 +110,16 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
     }
 
     @Override
+    public List<FetchSubPhase> getFetchSubPhases(FetchPhaseConstructionContext context) {
+        return List.of(new FallbackFetchSubPhase());
+    }
+
+    @Override
     public List<QuerySpec<?>> getQueries() {
-        return List.of(new QuerySpec<>(TextKnnQueryBuilder.NAME,
-            in -> new TextKnnQueryBuilder(in, embeddings),
-            parser -> TextKnnQueryBuilder.fromXContent(parser, embeddings)));
+        return List.of(
+            new QuerySpec<>(HybridRrfQueryBuilder.NAME, HybridRrfQueryBuilder::new, HybridRrfQueryBuilder::fromXContent),
+            new QuerySpec<>(TextKnnQueryBuilder.NAME, in -> new TextKnnQueryBuilder(in, embeddings),
+                parser -> TextKnnQueryBuilder.fromXContent(parser, embeddings)));
     }
 
     @Override
@@ -122,11 +135,16 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
     }
 
     @Override
+    public List<ActionHandler<? extends ActionRequest, ? extends ActionResponse>> getActions() {
+        return List.of(new ActionHandler<>(NodeStatsAction.INSTANCE, TransportNodeStatsAction.class));
+    }
+
+    @Override
     public List<RestHandler> getRestHandlers(Settings settings, RestController restController, ClusterSettings clusterSettings,
                                              IndexScopedSettings indexScopedSettings, SettingsFilter settingsFilter,
                                              IndexNameExpressionResolver indexNameExpressionResolver,
                                              Supplier<DiscoveryNodes> nodesInCluster) {
-        return List.of(new RestModelsAction(models), new RestStatsAction(stats, inference));
+        return List.of(new RestModelsAction(models), new RestStatsAction());
     }
 
     @Override

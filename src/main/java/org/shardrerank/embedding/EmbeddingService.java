@@ -65,7 +65,7 @@ public final class EmbeddingService {
         QueryKey key = new QueryKey(model, text);
         float[] cached = queryVectors == null ? null : queryVectors.get(key);
         if (cached != null) {
-            stats.increment(StatName.QUERY_VECTOR_CACHE_HITS);
+            stats.increment(model, StatName.QUERY_VECTOR_CACHE_HITS);
             listener.onResponse(cached);
             return;
         }
@@ -84,7 +84,7 @@ public final class EmbeddingService {
             listener.onFailure(new IllegalStateException("the inference thread pool is not ready"));
             return;
         }
-        stats.increment(StatName.EMBEDDING_REQUESTS);
+        stats.increment(model, StatName.EMBEDDING_REQUESTS);
         runOn.execute(new AbstractRunnable() {
             @Override
             protected void doRun() {
@@ -93,7 +93,7 @@ public final class EmbeddingService {
                     vectors = compute(model, role, texts);
                 } catch (Exception | LinkageError | AssertionError e) {
                     // an Error must not reach the node's uncaught-exception handler, which would stop the node
-                    stats.increment(StatName.EMBEDDING_FAILURES);
+                    stats.increment(model, StatName.EMBEDDING_FAILURES);
                     listener.onFailure(e instanceof Exception ex ? ex : new OpenSearchStatusException("embedding failed: " + e,
                         RestStatus.INTERNAL_SERVER_ERROR, e));
                     return;
@@ -103,7 +103,7 @@ public final class EmbeddingService {
 
             @Override
             public void onRejection(Exception e) {
-                stats.increment(StatName.EMBEDDING_REJECTIONS);
+                stats.increment(model, StatName.EMBEDDING_REJECTIONS);
                 listener.onFailure(new OpenSearchStatusException("the inference thread pool [" + PluginSettings.INFERENCE_POOL
                     + "] is full: " + e.getMessage(), RestStatus.TOO_MANY_REQUESTS, e));
             }
@@ -128,9 +128,9 @@ public final class EmbeddingService {
             }
         }
         TextEmbedder.Result result = embedder.embed(input, rowsPerRun, maxBatchTokens);
-        stats.add(StatName.EMBEDDED_TEXTS, texts.size());
-        stats.add(StatName.EMBEDDING_TOKENS, result.tokens());
-        stats.add(StatName.EMBEDDING_MILLIS, TimeUnit.NANOSECONDS.toMillis(result.nanos()));
+        stats.add(model, StatName.EMBEDDED_TEXTS, texts.size());
+        stats.add(model, StatName.EMBEDDING_TOKENS, result.tokens());
+        stats.add(model, StatName.EMBEDDING_MILLIS, TimeUnit.NANOSECONDS.toMillis(result.nanos()));
         return result.vectors();
     }
 

@@ -2,6 +2,7 @@ package org.shardrerank.inference;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -41,11 +42,21 @@ public final class PairTokenizer implements Closeable {
         return tokenizer.encode(text, false, false).getIds();
     }
 
+    /**
+     * Ids of many texts, tokenized in parallel by the native library. Reads only the ids of each encoding:
+     * DJL's {@link Encoding} would also copy tokens, offsets and masks across JNI, which cost most of the time.
+     */
     List<long[]> ids(List<String> texts) {
-        Encoding[] encodings = tokenizer.batchEncode(texts, false, false);
+        long[] encodings = TokenizersLibrary.LIB.batchEncode(tokenizer.getHandle(), texts.toArray(new String[0]), false);
         List<long[]> out = new ArrayList<>(encodings.length);
-        for (Encoding e : encodings) {
-            out.add(e.getIds());
+        try {
+            for (long e : encodings) {
+                out.add(TokenizersLibrary.LIB.getTokenIds(e));
+            }
+        } finally {
+            for (long e : encodings) {
+                TokenizersLibrary.LIB.deleteEncoding(e);
+            }
         }
         return out;
     }

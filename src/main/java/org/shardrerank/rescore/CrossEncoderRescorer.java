@@ -46,7 +46,8 @@ final class CrossEncoderRescorer implements org.opensearch.search.rescore.Rescor
             return topDocs;
         }
         RerankStats stats = ctx.node.stats();
-        stats.increment(StatName.RESCORE_REQUESTS);
+        String model = ctx.request.model();
+        stats.increment(model, StatName.RESCORE_REQUESTS);
         int window = Math.min(ctx.getWindowSize(), hits.length);
 
         // read texts in doc-id order (stored fields are read sequentially), remember each hit's position
@@ -65,34 +66,34 @@ final class CrossEncoderRescorer implements org.opensearch.search.rescore.Rescor
         try {
             result = ctx.model.encoder().score(ctx.request.queryText(), texts, ctx.options, ctx.executor);
         } catch (InferenceTimeoutException e) {
-            stats.increment(StatName.RESCORE_TIMEOUTS);
+            stats.increment(model, StatName.RESCORE_TIMEOUTS);
             if (ctx.request.onTimeout() == OnTimeout.FAIL) {
-                stats.increment(StatName.RESCORE_FAILURES);
+                stats.increment(model, StatName.RESCORE_FAILURES);
                 throw new OpenSearchStatusException("[cross_encoder] " + e.getMessage() + " and [on_timeout] is [fail]", RestStatus.GATEWAY_TIMEOUT);
             }
-            stats.increment(StatName.RESCORE_FALLBACKS);
+            stats.increment(model, StatName.RESCORE_FALLBACKS);
             logger.debug("cross_encoder timed out on a shard, keeping the first-stage order: {}", e.getMessage());
-            ctx.setRescoredDocs(Set.of());
+            FallbackMarker.markTimedOut(ctx);
             return topDocs;
         } catch (RejectedExecutionException e) {
-            stats.increment(StatName.RESCORE_REJECTIONS);
+            stats.increment(model, StatName.RESCORE_REJECTIONS);
             throw new OpenSearchRejectedExecutionException("[cross_encoder] the inference queue is full: " + e.getMessage());
         } catch (RuntimeException e) {
-            stats.increment(StatName.RESCORE_FAILURES);
+            stats.increment(model, StatName.RESCORE_FAILURES);
             throw e;
         }
-        record(stats, result);
+        record(stats, model, result);
 
-        float[] model = new float[window];
+        float[] modelScores = new float[window];
         for (int i = 0; i < window; i++) {
             float s = result.scores().get(i).score();
             if (Float.isNaN(s)) {
-                stats.increment(StatName.RESCORE_FAILURES);
-                throw new OpenSearchStatusException("[cross_encoder] model [" + ctx.request.model() + "] returned NaN", RestStatus.INTERNAL_SERVER_ERROR);
+                stats.increment(model, StatName.RESCORE_FAILURES);
+                throw new OpenSearchStatusException("[cross_encoder] model [" + model + "] returned NaN", RestStatus.INTERNAL_SERVER_ERROR);
             }
-            model[byDoc[i]] = s;
+            modelScores[byDoc[i]] = s;
         }
-        WindowCombiner.Outcome outcome = WindowCombiner.combine(hits, window, model, ctx.request.scoreMode(),
+        WindowCombiner.Outcome outcome = WindowCombiner.combine(hits, window, modelScores, ctx.request.scoreMode(),
             ctx.request.firstStageWeight(), ctx.request.rerankWeight(), ctx.request.minScore());
 
         Map<Integer, RescoredWindow.Doc> details = new HashMap<>(window * 2);
@@ -106,13 +107,14 @@ final class CrossEncoderRescorer implements org.opensearch.search.rescore.Rescor
         return new TopDocs(topDocs.totalHits, outcome.hits());
     }
 
-    private static void record(RerankStats stats, CrossEncoder.Result r) {
-        stats.add(StatName.PAIRS, r.scores().size());
-        stats.add(StatName.CHUNKS, r.rows());
-        stats.add(StatName.BATCHES, r.batches());
-        stats.add(StatName.TOKENS, r.tokens());
-        stats.add(StatName.PADDED_TOKENS, r.paddedTokens());
-        stats.add(StatName.INFERENCE_MILLIS, TimeUnit.NANOSECONDS.toMillis(r.nanos()));
+    private static void record(RerankStats stats, String model, CrossEncoder.Result r) {
+        stats.add(model, StatName.PAIRS, r.scores().size());
+        stats.add(model, StatName.CHUNKS, r.rows());
+        stats.add(model, StatName.BATCHES, r.batches());
+        stats.add(model, StatName.TOKENS, r.tokens());
+        stats.add(model, StatName.PADDED_TOKENS, r.paddedTokens());
+        stats.add(model, StatName.INFERENCE_MILLIS, TimeUnit.NANOSECONDS.toMillis(r.nanos()));
+        stats.recordLatency(model, r.nanos() / 1e6);
     }
 
     @Override
@@ -121,6 +123,9 @@ final class CrossEncoderRescorer implements org.opensearch.search.rescore.Rescor
         CrossEncoderRescoreContext ctx = (CrossEncoderRescoreContext) rescoreContext;
         RescoredWindow window = ctx.window != null ? ctx.window : ctx.node.recall(key(searcher, ctx));
         String model = "cross_encoder [" + ctx.request.model() + "]";
+        if (FallbackMarker.timedOut(ctx)) {
+            return Explanation.match(first.getValue(), model + " timed out on this shard ([on_timeout] keep_first_stage): first-stage score kept", first);
+        }
         if (ctx.isRescored(doc) == false) {
             if (window == null || window.result().shift() == 0) {
                 return Explanation.match(first.getValue(), model + ": outside the rescore window, first-stage score kept", first);

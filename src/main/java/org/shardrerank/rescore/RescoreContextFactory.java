@@ -12,7 +12,9 @@ import org.shardrerank.inference.ScoreOptions;
 import org.shardrerank.model.ModelRegistry;
 import org.shardrerank.stats.RerankStats;
 
+import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executor;
 
 /**
@@ -20,8 +22,8 @@ import java.util.concurrent.Executor;
  * loaded model, the node's limits and the index mapping. Holds the collaborators the rescorer needs.
  */
 public final class RescoreContextFactory {
-    private static final Set<String> TEXT_TYPES = Set.of("text", "match_only_text", "keyword", "wildcard", "constant_keyword",
-        "search_as_you_type");
+    private static final Set<String> TEXT_TYPES = new TreeSet<>(List.of("text", "match_only_text", "keyword", "wildcard",
+        "constant_keyword", "search_as_you_type"));
 
     private final ModelRegistry models;
     private final RerankStats stats;
@@ -59,11 +61,17 @@ public final class RescoreContextFactory {
 
     CrossEncoderRescoreContext build(CrossEncoderRescorerBuilder request, int windowSize, QueryShardContext shard) {
         String name = CrossEncoderRescorerBuilder.NAME;
+        if (windowSize < 1) {
+            throw new IllegalArgumentException("[" + name + "] [window_size] must be at least 1, got [" + windowSize + "]");
+        }
         if (windowSize > maxWindowSize) {
             throw new IllegalArgumentException("[" + name + "] [window_size] is " + windowSize + ", above this node's maximum ["
                 + PluginSettings.MAX_WINDOW_SIZE.getKey() + "] of " + maxWindowSize);
         }
         for (String field : request.fields()) {
+            if (shard.getObjectMapper(field) != null) {
+                throw new IllegalArgumentException("[" + name + "] field [" + field + "] is an object; name its text fields");
+            }
             MappedFieldType type = shard.fieldMapper(field);
             if (type != null && TEXT_TYPES.contains(type.typeName()) == false) {
                 throw new IllegalArgumentException("[" + name + "] field [" + field + "] is of type [" + type.typeName()

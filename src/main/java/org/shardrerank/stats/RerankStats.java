@@ -1,40 +1,40 @@
 package org.shardrerank.stats;
 
-import org.opensearch.core.xcontent.ToXContentFragment;
-import org.opensearch.core.xcontent.XContentBuilder;
-
-import java.io.IOException;
-import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Node-wide counters of the plugin. */
-public final class RerankStats implements ToXContentFragment {
-    private final Map<StatName, LongAdder> counters = new EnumMap<>(StatName.class);
+/** The node's counters, in total and per model. */
+public final class RerankStats {
+    private final Counters node = new Counters();
+    private final Map<String, Counters> models = new ConcurrentHashMap<>();
 
-    public RerankStats() {
-        for (StatName name : StatName.values()) {
-            counters.put(name, new LongAdder());
-        }
+    public void add(String model, StatName name, long delta) {
+        node.add(name, delta);
+        models.computeIfAbsent(model, m -> new Counters()).add(name, delta);
     }
 
-    public void add(StatName name, long delta) {
-        counters.get(name).add(delta);
+    public void increment(String model, StatName name) {
+        add(model, name, 1);
     }
 
-    public void increment(StatName name) {
-        counters.get(name).increment();
+    /** Latency of one rescore's inference on a shard. */
+    public void recordLatency(String model, double millis) {
+        node.recordLatency(millis);
+        models.computeIfAbsent(model, m -> new Counters()).recordLatency(millis);
     }
 
     public long get(StatName name) {
-        return counters.get(name).sum();
+        return node.get(name);
     }
 
-    @Override
-    public XContentBuilder toXContent(XContentBuilder builder, Params params) throws IOException {
-        for (StatName name : StatName.values()) {
-            builder.field(name.wireName(), get(name));
-        }
-        return builder;
+    /** Plain values only, so the snapshot travels as a generic map between nodes. */
+    public Map<String, Object> snapshot() {
+        Map<String, Object> out = new LinkedHashMap<>(node.snapshot());
+        Map<String, Object> perModel = new TreeMap<>();
+        models.forEach((name, c) -> perModel.put(name, c.snapshot()));
+        out.put("models", perModel);
+        return out;
     }
 }

@@ -141,4 +141,16 @@ public class CrossEncoderTests extends OpenSearchTestCase {
             dir.resolve("tokenizer.json"), OutputHead.LOGIT, OutputHead.Activation.NONE, 64, 0));
         assertTrue(e.getMessage(), e.getMessage().contains("needs [batch, 1]"));
     }
+
+    public void testCudaWithoutCudaFallsBackToCpu() throws IOException {
+        InferenceEnvironment cuda = new InferenceEnvironment(true, 0, 1);
+        assertEquals("cuda", cuda.device());
+        Path dir = TestModels.folder("overlap-logit");
+        try (CrossEncoder onCpu = CrossEncoder.load(cuda, dir.resolve("model.onnx"), dir.resolve("tokenizer.json"), OutputHead.LOGIT,
+            OutputHead.Activation.NONE, 64, 0)) {
+            assertEquals("cpu", cuda.device());
+            assertNotNull(cuda.fallbackReason());
+            assertEquals("gold ##fish: 2 terms, 2 tokens", 2f - 0.002f, onCpu.score("goldfish", List.of("goldfish"), options(64, 8, 4, Pooling.MAX, 8), pool).scores().get(0).score(), 1e-5f);
+        }
+    }
 }

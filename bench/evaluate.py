@@ -1,0 +1,244 @@
+"""Evaluation and latency harness over a BEIR-format folder, through the real REST API of a running node.
+
+  python3 bench/evaluate.py --data ../shared/data/beir/scifact --name scifact [--url http://127.0.0.1:9200]
+
+Indexes the corpus (title + text, and a vector from the in-node embedding model when --embedding-model is
+given), then runs each configuration for every judged query: BM25, k-NN, hybrid RRF, and hybrid RRF (or BM25)
++ cross_encoder with windows N. nDCG@10 comes from OpenSearch's _rank_eval (dcg, normalize=true) and is
+cross-checked per query by our own computation; Recall@N of each first stage, MRR@10 and latency p50/p95/p99
+are computed client-side. Writes bench/results/<name>.json and .md (+ PNG plots when matplotlib imports).
+"""
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import beir  # noqa: E402
+import metrics  # noqa: E402
+from osclient import Client, progress  # noqa: E402
+
+INDEX_PIPELINE = "bench-embeddings"
+
+
+def index(client, name, corpus, embedding_model, shards, vector_field="embedding"):
+    try:
+        client.call("DELETE", f"/{name}")
+    except Exception:
+        pass
+    props = {"title": {"type": "text", "copy_to": "all"}, "text": {"type": "text", "copy_to": "all"}, "all": {"type": "text"}}
+    settings = {"number_of_shards": shards, "number_of_replicas": 0}
+    pipeline = None
+    if embedding_model:
+        dim = embedding_dimension(client, embedding_model)
+        props[vector_field] = {"type": "knn_vector", "dimension": dim,
+                               "method": {"name": "hnsw", "engine": "lucene", "space_type": "cosinesimil"}}
+        settings["index.knn"] = True
+        client.call("PUT", f"/_ingest/pipeline/{INDEX_PIPELINE}", {
+            "processors": [{"text_vectors": {"model": embedding_model, "fields": ["title", "text"], "target_field": vector_field}}]})
+        pipeline = INDEX_PIPELINE
+    client.call("PUT", f"/{name}", {"settings": settings, "mappings": {"properties": props}})
+    docs = [(did, d) for did, d in corpus.items()]
+    t = time.perf_counter()
+    client.bulk(name, docs, pipeline=pipeline, batch=64 if embedding_model else 500)
+    return time.perf_counter() - t
+
+
+def embedding_dimension(client, model):
+    for m in client.call("GET", "/_plugins/rerank/models")["models"]:
+        if m["name"] == model:
+            return m["dimension"]
+    raise SystemExit(f"embedding model [{model}] is not on the node")
+
+
+def configurations(args):
+    """name -> (first stage name, function(query text, size) -> search body)"""
+    def bm25(q, n):
+        return {"match": {"all": q}}
+
+    def knn(q, n):
+        return {"text_knn": {"field": "embedding", "model": args.embedding_model, "query_text": q, "k": n}}
+
+    def hybrid(q, n):
+        return {"hybrid_rrf": {"queries": [bm25(q, n), knn(q, n)], "rank_constant": 60, "window_size": n}}
+
+    firsts = {"bm25": bm25}
+    if args.embedding_model:
+        firsts["knn"] = knn
+        firsts["hybrid_rrf"] = hybrid
+    configs = {name: (name, fn, None) for name, fn in firsts.items()}
+    if args.cross_encoder:
+        base = "hybrid_rrf" if args.embedding_model else "bm25"
+        for n in args.windows:
+            configs[f"{base}+cross_encoder@{n}"] = (base, firsts[base], n)
+    return configs
+
+
+def body(fn, q, size, window, cross_encoder, fetch_source=False):
+    b = {"size": size, "query": fn(q, max(size, window or 0)), "_source": fetch_source}
+    if window:
+        b["rescore"] = {"window_size": window, "cross_encoder": {
+            "model": cross_encoder, "query_text": q, "fields": ["title", "text"]}}
+    return b
+
+
+def rank_eval_ndcg(client, index_name, queries, qrels, fn, window, cross_encoder):
+    requests = []
+    for qid, q in queries.items():
+        ratings = [{"_index": index_name, "_id": d, "rating": g} for d, g in qrels[qid].items()]
+        b = body(fn, q, 10, window, cross_encoder)
+        b.pop("_source")
+        requests.append({"id": qid, "request": b, "ratings": ratings})
+    r = client.call("POST", f"/{index_name}/_rank_eval", {"requests": requests, "metric": {"dcg": {"k": 10, "normalize": True}}})
+    return r["metric_score"], {qid: d["metric_score"] for qid, d in r["details"].items()}
+
+
+def stratum(q):
+    n = len(q.split())
+    return "short" if n <= 5 else "medium" if n <= 12 else "long"
+
+
+def run(args):
+    client = Client(args.url)
+    corpus, queries, qrels = beir.load(args.data, args.split)
+    if args.max_queries:
+        queries = dict(list(queries.items())[:args.max_queries])
+    index_name = f"bench-{args.name}"
+    indexing_s = None
+    if not args.skip_index:
+        indexing_s = index(client, index_name, corpus, args.embedding_model, args.shards)
+    depth = max(args.windows + [100])
+    results = {"dataset": args.name, "queries": len(queries), "documents": len(corpus), "shards": args.shards,
+               "split": args.split, "machine": machine(client), "indexing_seconds": indexing_s,
+               "embedding_model": args.embedding_model, "cross_encoder": args.cross_encoder, "runs": {}, "per_query": {}}
+    for name, (first, fn, window) in configurations(args).items():
+        lat, per_q = [], {}
+        started = time.perf_counter()
+        for i, (qid, q) in enumerate(queries.items()):
+            size = 10 if window else depth
+            r, ms = client.timed_search(index_name, body(fn, q, size, window, args.cross_encoder))
+            ranked = [h["_id"] for h in r["hits"]["hits"]]
+            lat.append(ms)
+            per_q[qid] = {"ndcg@10": metrics.ndcg_at(ranked, qrels[qid]), "mrr@10": metrics.mrr_at(ranked, qrels[qid]),
+                          "ms": ms, "stratum": stratum(q)}
+            if not window:
+                for n in sorted(set(args.windows + [100])):
+                    per_q[qid][f"recall@{n}"] = metrics.recall_at(ranked, qrels[qid], n)
+            progress(name[:12], i + 1, len(queries), started)
+        official, official_per_q = rank_eval_ndcg(client, index_name, queries, qrels, fn, window, args.cross_encoder)
+        run_summary = {
+            "ndcg@10": official,
+            "ndcg@10_client": mean(v["ndcg@10"] for v in per_q.values()),
+            "mrr@10": mean(v["mrr@10"] for v in per_q.values()),
+            "p50_ms": metrics.percentile(lat, 50), "p95_ms": metrics.percentile(lat, 95), "p99_ms": metrics.percentile(lat, 99),
+            "first_stage": first, "window": window,
+            "strata": {s: {"queries": sum(1 for v in per_q.values() if v["stratum"] == s),
+                           "ndcg@10": mean(v["ndcg@10"] for v in per_q.values() if v["stratum"] == s)}
+                       for s in ("short", "medium", "long")},
+        }
+        if not window:
+            for n in sorted(set(args.windows + [100])):
+                run_summary[f"recall@{n}"] = mean(v[f"recall@{n}"] for v in per_q.values())
+        results["runs"][name] = run_summary
+        results["per_query"][name] = {q: round(official_per_q.get(q, 0.0), 4) for q in per_q}
+        print(f"{name:<32} nDCG@10 {official:.4f} (client {run_summary['ndcg@10_client']:.4f})  "
+              f"MRR@10 {run_summary['mrr@10']:.4f}  p50 {run_summary['p50_ms']:.0f} ms  p99 {run_summary['p99_ms']:.0f} ms",
+              file=sys.stderr)
+    out = os.path.join(args.out, args.name)
+    with open(out + ".json", "w") as f:
+        json.dump(results, f, indent=1, sort_keys=False)
+    with open(out + ".md", "w") as f:
+        f.write(report(results))
+    plots(results, out)
+    print(f"wrote {out}.json and {out}.md", file=sys.stderr)
+
+
+def mean(values):
+    values = list(values)
+    return sum(values) / len(values) if values else 0.0
+
+
+def machine(client):
+    info = client.call("GET", "/")
+    nodes = client.call("GET", "/_nodes/jvm,os")["nodes"]
+    node = next(iter(nodes.values()))
+    return {"cores": os.cpu_count(), "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+            "cpu": cpu_model(), "opensearch": info["version"]["number"], "jvm": node["jvm"]["version"],
+            "heap_max_mb": node["jvm"]["mem"]["heap_max_in_bytes"] // 2**20, "os": platform.platform()}
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def report(r):
+    lines = [f"# {r['dataset']}: {r['queries']} queries, {r['documents']} documents, {r['shards']} shard(s)", "",
+             f"Machine: {r['machine']['cpu']}, {r['machine']['cores']} cores, {r['machine']['memory_gb']} GB; "
+             f"OpenSearch {r['machine']['opensearch']}, JVM {r['machine']['jvm']}, heap {r['machine']['heap_max_mb']} MB.", "",
+             f"Embedding model: {r['embedding_model']}; cross-encoder: {r['cross_encoder']}.", "",
+             "| run | nDCG@10 | MRR@10 | Recall@100 | p50 ms | p95 ms | p99 ms | nDCG@10 short / medium / long |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for name, s in r["runs"].items():
+        strata = " / ".join(f"{s['strata'][k]['ndcg@10']:.3f} ({s['strata'][k]['queries']})" for k in ("short", "medium", "long"))
+        rec = f"{s['recall@100']:.3f}" if "recall@100" in s else ""
+        lines.append(f"| {name} | {s['ndcg@10']:.4f} | {s['mrr@10']:.4f} | {rec} | {s['p50_ms']:.0f} | {s['p95_ms']:.0f} | "
+                     f"{s['p99_ms']:.0f} | {strata} |")
+    lines += ["", "nDCG@10 from `_rank_eval` (dcg, normalize); Recall@N of first stages over their top N; latency is "
+              "client wall time per search at concurrency 1 on 127.0.0.1. Query strata by words: short <= 5, medium <= 12, long > 12.", ""]
+    return "\n".join(lines)
+
+
+def plots(r, out):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib not importable: no PNG plots (apt-get install python3-matplotlib; run with /usr/bin/python3)", file=sys.stderr)
+        return
+    reranked = [(s["window"], s) for s in r["runs"].values() if s["window"]]
+    if not reranked:
+        return
+    reranked.sort(key=lambda x: x[0])
+    ns = [n for n, _ in reranked]
+    fig, ax = plt.subplots(1, 2, figsize=(10, 4))
+    ax[0].plot(ns, [s["ndcg@10"] for _, s in reranked], marker="o", label="+ cross_encoder")
+    for name, s in r["runs"].items():
+        if not s["window"]:
+            ax[0].axhline(s["ndcg@10"], linestyle="--", linewidth=1, label=name)
+    ax[0].set_xlabel("rescore window N"); ax[0].set_ylabel("nDCG@10"); ax[0].legend(); ax[0].set_title(r["dataset"])
+    ax[1].plot(ns, [s["p50_ms"] for _, s in reranked], marker="o", label="p50")
+    ax[1].plot(ns, [s["p99_ms"] for _, s in reranked], marker="o", label="p99")
+    ax[1].set_xlabel("rescore window N"); ax[1].set_ylabel("ms per search"); ax[1].legend()
+    fig.tight_layout()
+    fig.savefig(out + ".png", dpi=90)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", required=True, help="BEIR folder")
+    p.add_argument("--name", required=True, help="dataset name for the index and result files")
+    p.add_argument("--split", default="test")
+    p.add_argument("--url", default="http://127.0.0.1:9200")
+    p.add_argument("--shards", type=int, default=1)
+    p.add_argument("--embedding-model", default=None)
+    p.add_argument("--cross-encoder", default=None)
+    p.add_argument("--windows", type=int, nargs="+", default=[50, 100, 200])
+    p.add_argument("--max-queries", type=int, default=0)
+    p.add_argument("--skip-index", action="store_true")
+    p.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results"))
+    run(p.parse_args())
+
+
+if __name__ == "__main__":
+    main()

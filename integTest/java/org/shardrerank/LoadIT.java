@@ -1,0 +1,138 @@
+package org.shardrerank;
+
+import org.opensearch.client.Request;
+import org.opensearch.client.Response;
+import org.opensearch.client.ResponseException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A bounded load test against 127.0.0.1 that stops by itself: {@code tests.load.threads} clients (8) send rerank
+ * searches for {@code tests.load.seconds} (10 in CI; 60 for the full run: see README). Every answer must be
+ * complete (the same number of hits as a quiet search) or a 429; heap and the node's RSS must stay bounded.
+ */
+public class LoadIT extends RerankRestTestCase {
+
+    public void testConcurrentRerankSearches() throws Exception {
+        int threads = Integer.getInteger("tests.load.threads", 8);
+        int seconds = Integer.getInteger("tests.load.seconds", 10);
+        call("PUT", "/load", "{\"settings\":{\"number_of_shards\":3,\"number_of_replicas\":0},"
+            + "\"mappings\":{\"properties\":{\"text\":{\"type\":\"text\"}}}}");
+        String[] words = { "goldfish", "grow", "tank", "pond", "koi", "water", "light", "food", "large", "small" };
+        Map<String, String> docs = new LinkedHashMap<>();
+        for (int i = 0; i < 300; i++) {
+            StringBuilder text = new StringBuilder();
+            for (int w = 0; w < 20 + i % 40; w++) {
+                text.append(words[(i * 7 + w * 3) % words.length]).append(' ');
+            }
+            docs.put("d" + i, "{\"text\":\"" + text + "\"}");
+        }
+        bulk("load", docs);
+        String body = "{\"size\":20,\"query\":{\"match\":{\"text\":\"%s\"}},\"rescore\":{\"window_size\":50,\"cross_encoder\":"
+            + "{\"model\":\"overlap-logit\",\"query_text\":\"%s\",\"fields\":[\"text\"]}}}";
+        String[] queries = { "goldfish grow", "large tank", "koi pond water", "food light", "small goldfish" };
+        Map<String, Integer> expectedHits = new LinkedHashMap<>();
+        for (String q : queries) {
+            expectedHits.put(q, hits(call("POST", "/load/_search", String.format(java.util.Locale.ROOT, body, q, q))).size());
+        }
+        long heapBefore = heapUsed();
+        long rssBefore = nodeRssKb();
+
+        List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger ok = new AtomicInteger(), rejected = new AtomicInteger(), lost = new AtomicInteger();
+        List<String> errors = Collections.synchronizedList(new ArrayList<>());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        ExecutorService clients = Executors.newFixedThreadPool(threads);
+        List<Future<?>> running = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int offset = t;
+            running.add(clients.submit(() -> {
+                int i = offset;
+                while (System.nanoTime() < deadline) {
+                    String q = queries[i++ % queries.length];
+                    Request r = new Request("POST", "/load/_search");
+                    r.setJsonEntity(String.format(java.util.Locale.ROOT, body, q, q));
+                    long started = System.nanoTime();
+                    try {
+                        Response response = client().performRequest(r);
+                        latencies.add((System.nanoTime() - started) / 1e6);
+                        if (hits(parse(response)).size() != expectedHits.get(q)) {
+                            lost.incrementAndGet();
+                        }
+                        ok.incrementAndGet();
+                    } catch (ResponseException e) {
+                        if (e.getResponse().getStatusLine().getStatusCode() == 429) {
+                            rejected.incrementAndGet();
+                        } else {
+                            errors.add(e.getMessage());
+                        }
+                    } catch (IOException e) {
+                        errors.add(e.toString());
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : running) {
+            f.get(seconds + 120L, TimeUnit.SECONDS);
+        }
+        clients.shutdown();
+
+        List<Double> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        double p50 = sorted.get(sorted.size() / 2);
+        double p99 = sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * 0.99) - 1));
+        long heapAfter = heapUsed();
+        long rssAfter = nodeRssKb();
+        String summary = String.format(java.util.Locale.ROOT,
+            "load: %d clients x %d s: %d ok, %d rejected (429), %d errors, %d incomplete; p50 %.1f ms, p99 %.1f ms; "
+                + "heap %d -> %d MB; node RSS %d -> %d MB",
+            threads, seconds, ok.get(), rejected.get(), errors.size(), lost.get(), p50, p99, heapBefore >> 20, heapAfter >> 20,
+            rssBefore >> 10, rssAfter >> 10);
+        logger.info(summary);
+        System.out.println(summary);
+        assertTrue("errors: " + errors.subList(0, Math.min(3, errors.size())), errors.isEmpty());
+        assertEquals("no answer may lose hits", 0, lost.get());
+        assertTrue("most searches succeed", ok.get() > rejected.get());
+        assertTrue("RSS stays bounded: " + summary, rssAfter == 0 || rssAfter < rssBefore + 512 * 1024);
+    }
+
+    @SuppressWarnings("unchecked")
+    private long heapUsed() throws IOException {
+        Map<String, Object> nodes = (Map<String, Object>) call("GET", "/_nodes/stats/jvm", null).get("nodes");
+        Map<String, Object> node = (Map<String, Object>) nodes.values().iterator().next();
+        Map<String, Object> mem = (Map<String, Object>) ((Map<String, Object>) node.get("jvm")).get("mem");
+        return ((Number) mem.get("heap_used_in_bytes")).longValue();
+    }
+
+    /** The node's resident memory from /proc (0 when the node runs elsewhere). */
+    private static long nodeRssKb() throws IOException {
+        String dir = System.getProperty("tests.node.dir");
+        if (dir == null || Files.exists(Path.of(dir, "nodes", "node-1", "node.pid")) == false) {
+            return 0;
+        }
+        String pid = Files.readString(Path.of(dir, "nodes", "node-1", "node.pid")).trim();
+        Path status = Path.of("/proc", pid, "status");
+        if (Files.exists(status) == false) {
+            return 0;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D+", ""));
+            }
+        }
+        return 0;
+    }
+}

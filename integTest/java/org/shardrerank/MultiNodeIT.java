@@ -1,0 +1,125 @@
+package org.shardrerank;
+
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Three nodes on 127.0.0.1 (started here by scripts/node.sh), an index of 3 shards and 1 replica: reranked results
+ * are identical across repeated searches, replica choices and a node restart; a model missing on one node fails
+ * that node's shards with a clear reason instead of answering wrongly.
+ */
+public class MultiNodeIT extends RerankRestTestCase {
+    private static final int HTTP_PORT = Integer.getInteger("tests.multi.http.port", 9260);
+    private static final String DIR = System.getProperty("tests.multi.dir", "target/integ-multi");
+
+    @BeforeClass
+    public static void startCluster() throws Exception {
+        nodeScript("start");
+    }
+
+    @AfterClass
+    public static void stopCluster() throws Exception {
+        nodeScript("stop");
+    }
+
+    private static void nodeScript(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bash", "scripts/node.sh"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+        Map<String, String> env = pb.environment();
+        env.put("NODES", "3");
+        env.put("NODE_DIR", DIR);
+        env.put("NODE_HTTP_PORT", Integer.toString(HTTP_PORT));
+        env.put("NODE_HEAP", "512m");
+        env.put("DOWNLOADS", System.getProperty("tests.downloads", "target/integ/downloads"));
+        env.put("MODELS_FROM", System.getProperty("tests.models.dir", "target/test-models"));
+        Process p = pb.start();
+        if (p.waitFor(300, TimeUnit.SECONDS) == false || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException("scripts/node.sh " + String.join(" ", args) + " failed");
+        }
+    }
+
+    @Override
+    protected String getTestRestCluster() {
+        return "127.0.0.1:" + HTTP_PORT + ",127.0.0.1:" + (HTTP_PORT + 1) + ",127.0.0.1:" + (HTTP_PORT + 2);
+    }
+
+    private static final String RERANK = "{\"size\":10,\"query\":{\"match\":{\"text\":\"goldfish\"}},\"rescore\":{\"window_size\":20,"
+        + "\"cross_encoder\":{\"model\":\"%s\",\"query_text\":\"goldfish grow large\",\"fields\":[\"text\"]}}}";
+
+    private void createIndex(String name, int replicas) throws IOException {
+        // one copy of each shard per node, so every node holds a known share of the index
+        call("PUT", "/" + name, "{\"settings\":{\"number_of_shards\":3,\"number_of_replicas\":" + replicas + ","
+            + "\"index.routing.allocation.total_shards_per_node\":" + (replicas + 1) + "},"
+            + "\"mappings\":{\"properties\":{\"text\":{\"type\":\"text\"}}}}");
+        String[] words = { "goldfish", "grow", "large", "tank", "pond", "koi", "water" };
+        Map<String, String> docs = new LinkedHashMap<>();
+        for (int i = 0; i < 60; i++) {
+            StringBuilder text = new StringBuilder("goldfish ");
+            for (int w = 0; w < 3 + i % 9; w++) {
+                text.append(words[(i * 5 + w * 3) % words.length]).append(' ');
+            }
+            docs.put("d" + i, "{\"text\":\"" + text + "\"}");
+        }
+        bulk(name, docs);
+        call("GET", "/_cluster/health/" + name + "?wait_for_status=green&timeout=60s", null);
+    }
+
+    /** (id, score) pairs of a search, the unit of comparison between replicas. */
+    private List<String> ranking(String index, String preference, String model) throws IOException {
+        Map<String, Object> r = call("POST", "/" + index + "/_search?preference=" + preference, String.format(java.util.Locale.ROOT, RERANK, model));
+        List<String> out = new ArrayList<>();
+        for (Map<String, Object> h : hits(r)) {
+            out.add(h.get("_id") + "=" + h.get("_score"));
+        }
+        return out;
+    }
+
+    public void testSameResultsAcrossReplicasRepeatsAndARestart() throws Exception {
+        createIndex("multi", 1);
+        List<String> expected = ranking("multi", "_primary", "overlap-logit");
+        assertEquals(10, expected.size());
+        for (String preference : new String[] { "_primary", "_replica", "a", "b", "c", "_local" }) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals("preference " + preference, expected, ranking("multi", preference, "overlap-logit"));
+            }
+        }
+        nodeScript("stop-node", "3");
+        call("GET", "/_cluster/health/multi?wait_for_nodes=2&timeout=60s", null);
+        assertEquals("two nodes left serve the same results", expected, ranking("multi", "x", "overlap-logit"));
+        nodeScript("start-node", "3");
+        call("GET", "/_cluster/health/multi?wait_for_nodes=3&wait_for_status=green&timeout=120s", null);
+        for (String preference : new String[] { "_primary", "_replica", "y" }) {
+            assertEquals("after the restart, " + preference, expected, ranking("multi", preference, "overlap-logit"));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    public void testModelMissingOnOneNodeFailsThoseShardsClearly() throws Exception {
+        createIndex("partial", 0);
+        Path model = Path.of(DIR, "nodes", "node-2", "config", "shard-rerank", "models", "overlap-2class");
+        Path moved = Path.of(DIR, "nodes", "node-2", "overlap-2class.removed");
+        Files.move(model, moved);
+        try {
+            Map<String, Object> r = call("POST", "/partial/_search", String.format(java.util.Locale.ROOT, RERANK, "overlap-2class"));
+            Map<String, Object> shards = (Map<String, Object>) r.get("_shards");
+            assertEquals("node-2 holds exactly one shard: " + r, 1, ((Number) shards.get("failed")).intValue());
+            assertEquals("the other shards still answer", 2, ((Number) shards.get("successful")).intValue());
+            assertTrue(r.toString(), r.toString().contains("unknown model [overlap-2class]"));
+            assertFalse(hits(r).isEmpty());
+        } finally {
+            Files.move(moved, model);
+        }
+        assertEquals(10, ranking("partial", "_primary", "overlap-2class").size());
+    }
+}

