@@ -123,6 +123,38 @@ public class EmbeddingIT extends RerankRestTestCase {
         assertNull(vector("ingest", "empty"));
     }
 
+    /**
+     * End to end through the node: the vector the ingest pipeline stores for a reference sentence is the one computed
+     * outside the plugin (src/test/resources/.../embedding-reference.json, see tools/embedding-reference).
+     */
+    @SuppressWarnings("unchecked")
+    public void testStoredVectorsMatchTheReference() throws IOException {
+        Map<String, Object> ref;
+        try (java.io.InputStream in = getClass().getResourceAsStream("/org/shardrerank/inference/embedding-reference.json")) {
+            ref = org.opensearch.common.xcontent.XContentHelper.convertToMap(org.opensearch.common.xcontent.json.JsonXContent.jsonXContent, in, false);
+        }
+        List<String> sentences = (List<String>) ref.get("sentences");
+        List<List<Number>> expected = (List<List<Number>>) ((Map<String, Object>) ref.get("vectors")).get(MODEL);
+        call("PUT", "/_ingest/pipeline/vectors", String.format(java.util.Locale.ROOT, PIPELINE, ""));
+        createIndex("reference", 1, "vectors");
+        Map<String, String> docs = new LinkedHashMap<>();
+        for (int i = 0; i < 4; i++) {
+            docs.put(Integer.toString(i), "{\"text\":\"" + sentences.get(i) + "\"}");
+        }
+        bulk("reference", docs);
+        for (int i = 0; i < 4; i++) {
+            List<Number> v = vector("reference", Integer.toString(i));
+            double dot = 0, a = 0, b = 0;
+            for (int d = 0; d < v.size(); d++) {
+                dot += v.get(d).doubleValue() * expected.get(i).get(d).doubleValue();
+                a += v.get(d).doubleValue() * v.get(d).doubleValue();
+                b += expected.get(i).get(d).doubleValue() * expected.get(i).get(d).doubleValue();
+            }
+            double cosine = dot / Math.sqrt(a * b);
+            assertTrue("sentence " + i + " cosine " + cosine, cosine >= 0.9999);
+        }
+    }
+
     public void testProcessorConfigurationErrors() throws IOException {
         String[][] cases = {
             { PIPELINE.replace("%s", "").replace(MODEL, "no-such-model"), "unknown model [no-such-model]" },

@@ -86,7 +86,11 @@ public final class TextVectorsProcessor extends AbstractBatchingProcessor {
         embeddings.embed(model, TextRole.DOCUMENT, texts, ActionListener.wrap(vectors -> {
             for (int i = 0; i < pending.size(); i++) {
                 IngestDocumentWrapper w = pending.get(i);
-                w.getIngestDocument().setFieldValue(targetField, toList(vectors[i]));
+                try {
+                    w.getIngestDocument().setFieldValue(targetField, toList(vectors[i]));
+                } catch (IllegalArgumentException e) {
+                    w.update(w.getIngestDocument(), e); // e.g. the target path runs through a non-object value
+                }
             }
             handler.accept(batch);
         }, e -> {

@@ -87,6 +87,9 @@ public final class TextHybridRerankProcessor extends AbstractProcessor implement
                 }
             }
         }
+        if (source.size() == 0) {
+            return "the request asks for no hits ([size] 0): nothing to rank, and the vector side would change its counts";
+        }
         if (source.rescores() != null && source.rescores().isEmpty() == false) {
             return "the request has its own [rescore]";
         }

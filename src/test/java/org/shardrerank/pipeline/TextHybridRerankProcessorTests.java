@@ -98,7 +98,8 @@ public class TextHybridRerankProcessorTests extends OpenSearchTestCase {
                     .must(QueryBuilders.matchQuery("b", "y"))), "[bool] has 2 search texts" },
                 { new SearchSourceBuilder().query(QueryBuilders.boolQuery().should(QueryBuilders.termQuery("a", "x"))),
                     "[bool] has [should] clauses other than one search text" },
-                { new SearchSourceBuilder(), "the request has no query" } };
+                { new SearchSourceBuilder(), "the request has no query" },
+                { new SearchSourceBuilder().query(QueryBuilders.matchQuery("t", "x")).size(0), "the request asks for no hits ([size] 0)" } };
             for (Object[] c : cases) {
                 ThreadContext ctx = new ThreadContext(Settings.EMPTY);
                 TextHybridRerankProcessor p = create(f, ctx, config());
