@@ -213,6 +213,10 @@ public class EmbeddingIT extends RerankRestTestCase {
             assertEquals(c[1] + " -> " + e.text(), 400, e.status());
             assertTrue(c[1] + " not in " + e.text(), e.text().contains(c[1]));
         }
+        ErrorResponse alias = callExpectingError("POST", "/_aliases", "{\"actions\":[{\"add\":{\"index\":\"knn-errors\",\"alias\":\"semantic\","
+            + "\"filter\":{\"text_knn\":{\"field\":\"vec\",\"query_text\":\"goldfish\",\"model\":\"" + MODEL + "\",\"k\":3}}}}]}");
+        assertEquals(alias.text(), 400, alias.status());
+        assertTrue(alias.text(), alias.text().contains("[text_knn] runs only in search requests"));
     }
 
     /** hybrid_rrf when this build has it (branch hybrid merged), else the processor's bool first stage. */

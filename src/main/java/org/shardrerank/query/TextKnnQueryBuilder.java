@@ -141,6 +141,9 @@ public final class TextKnnQueryBuilder extends AbstractQueryBuilder<TextKnnQuery
             float[] v = vector.get();
             return v == null ? this : KnnQueries.knn(context.getXContentRegistry(), field, v, k, filter, boost, queryName);
         }
+        if (context.convertToShardContext() != null) {
+            throw notInASearch(); // a shard-level rewrite: alias filter validation, percolator
+        }
         org.apache.lucene.util.SetOnce<float[]> holder = new org.apache.lucene.util.SetOnce<>();
         context.registerAsyncAction((client, listener) -> embeddings.embedQuery(model, queryText, ActionListener.wrap(v -> {
             holder.set(v);
@@ -159,7 +162,12 @@ public final class TextKnnQueryBuilder extends AbstractQueryBuilder<TextKnnQuery
 
     @Override
     protected Query doToQuery(QueryShardContext context) {
-        throw new IllegalStateException("[" + NAME + "] must be rewritten on the coordinating node into a [knn] query before it reaches a shard");
+        throw notInASearch();
+    }
+
+    private static IllegalArgumentException notInASearch() {
+        return new IllegalArgumentException("[" + NAME + "] runs only in search requests, where the coordinating node embeds the text; "
+            + "it cannot be stored in an alias filter or a percolator query");
     }
 
     @Override
