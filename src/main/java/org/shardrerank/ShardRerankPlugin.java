@@ -14,23 +14,33 @@ import org.opensearch.core.common.io.stream.NamedWriteableRegistry;
 import org.opensearch.core.xcontent.NamedXContentRegistry;
 import org.opensearch.env.Environment;
 import org.opensearch.env.NodeEnvironment;
+import org.opensearch.ingest.Processor;
 import org.opensearch.plugins.ActionPlugin;
+import org.opensearch.plugins.IngestPlugin;
 import org.opensearch.plugins.Plugin;
+import org.opensearch.plugins.SearchPipelinePlugin;
 import org.opensearch.plugins.SearchPlugin;
 import org.opensearch.repositories.RepositoriesService;
 import org.opensearch.rest.RestController;
 import org.opensearch.rest.RestHandler;
 import org.opensearch.script.ScriptService;
+import org.opensearch.search.pipeline.SearchRequestProcessor;
 import org.opensearch.search.fetch.FetchSubPhase;
 import org.opensearch.threadpool.ExecutorBuilder;
 import org.opensearch.threadpool.FixedExecutorBuilder;
 import org.opensearch.threadpool.ThreadPool;
 import org.opensearch.transport.client.Client;
 import org.opensearch.watcher.ResourceWatcherService;
+import org.shardrerank.embedding.EmbeddingService;
 import org.shardrerank.action.NodeStatsAction;
 import org.shardrerank.action.TransportNodeStatsAction;
 import org.shardrerank.inference.InferenceEnvironment;
+import org.shardrerank.ingest.TextVectorsProcessor;
+import org.shardrerank.ingest.TextVectorsProcessorFactory;
 import org.shardrerank.model.ModelRegistry;
+import org.shardrerank.pipeline.TextHybridRerankProcessor;
+import org.shardrerank.pipeline.TextHybridRerankProcessorFactory;
+import org.shardrerank.query.TextKnnQueryBuilder;
 import org.shardrerank.query.HybridRrfQueryBuilder;
 import org.shardrerank.rescore.CrossEncoderRescorerBuilder;
 import org.shardrerank.rescore.FallbackFetchSubPhase;
@@ -42,15 +52,17 @@ import org.shardrerank.stats.RerankStats;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
-/** Wiring only: settings, thread pool, rescorer, queries, REST handlers. */
-public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlugin {
+/** Wiring only: settings, thread pool, rescorer, queries, ingest and search pipeline processors, REST handlers. */
+public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlugin, IngestPlugin, SearchPipelinePlugin {
     private final Settings settings;
     private final RerankStats stats = new RerankStats();
     private final InferenceEnvironment inference;
     private final ModelRegistry models;
     private final RescoreContextFactory rescoreContexts;
+    private final EmbeddingService embeddings;
 
     public ShardRerankPlugin(Settings settings, Path configPath) {
         this.settings = settings;
@@ -62,6 +74,7 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
         Path root = modelsPath.isEmpty() ? configPath.resolve("shard-rerank").resolve("models") : configPath.resolve(modelsPath);
         this.models = new ModelRegistry(root.normalize(), inference, System::currentTimeMillis);
         this.rescoreContexts = new RescoreContextFactory(models, stats, settings);
+        this.embeddings = new EmbeddingService(models, stats, settings);
     }
 
     @Override
@@ -84,6 +97,7 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
                                                IndexNameExpressionResolver indexNameExpressionResolver,
                                                Supplier<RepositoriesService> repositoriesServiceSupplier) {
         rescoreContexts.bind(threadPool.executor(PluginSettings.INFERENCE_POOL), clusterService.getClusterSettings());
+        embeddings.bind(threadPool.executor(PluginSettings.INFERENCE_POOL), clusterService.getClusterSettings());
         models.warmUp(threadPool.generic());
         return List.of(models, stats);
     }
@@ -102,7 +116,22 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
 
     @Override
     public List<QuerySpec<?>> getQueries() {
-        return List.of(new QuerySpec<>(HybridRrfQueryBuilder.NAME, HybridRrfQueryBuilder::new, HybridRrfQueryBuilder::fromXContent));
+        return List.of(
+            new QuerySpec<>(HybridRrfQueryBuilder.NAME, HybridRrfQueryBuilder::new, HybridRrfQueryBuilder::fromXContent),
+            new QuerySpec<>(TextKnnQueryBuilder.NAME, in -> new TextKnnQueryBuilder(in, embeddings),
+                parser -> TextKnnQueryBuilder.fromXContent(parser, embeddings)));
+    }
+
+    @Override
+    public Map<String, Processor.Factory> getProcessors(Processor.Parameters parameters) {
+        return Map.of(TextVectorsProcessor.TYPE, new TextVectorsProcessorFactory(embeddings));
+    }
+
+    @Override
+    public Map<String, org.opensearch.search.pipeline.Processor.Factory<SearchRequestProcessor>> getRequestProcessors(
+        SearchPipelinePlugin.Parameters parameters) {
+        return Map.of(TextHybridRerankProcessor.TYPE,
+            new TextHybridRerankProcessorFactory(parameters.namedXContentRegistry, parameters.threadContext));
     }
 
     @Override

@@ -20,7 +20,7 @@ final class OnnxRunner implements Closeable {
     static final String INPUT_IDS = "input_ids";
     static final String ATTENTION_MASK = "attention_mask";
     static final String TOKEN_TYPE_IDS = "token_type_ids";
-    private static final Set<String> KNOWN_INPUTS = Set.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS);
+    static final Set<String> KNOWN_INPUTS = Set.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS);
 
     private final OrtEnvironment env;
     private final OrtSession session;

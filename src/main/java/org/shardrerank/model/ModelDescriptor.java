@@ -3,6 +3,7 @@ package org.shardrerank.model;
 import org.opensearch.common.xcontent.XContentHelper;
 import org.opensearch.common.xcontent.json.JsonXContent;
 import org.shardrerank.inference.OutputHead;
+import org.shardrerank.inference.VectorPooling;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +17,9 @@ import java.util.regex.Pattern;
 
 /**
  * A model's {@code model.json}: what the files are, how to read the output, where it came from.
- * Parsed strictly: unknown keys and missing checksums are errors, so a typo cannot go unnoticed.
+ * Parsed strictly: unknown keys, keys of the other model type and missing checksums are errors, so a typo
+ * cannot go unnoticed. {@code output} and {@code activation} are set for cross-encoders only, {@code embedding}
+ * for text embedding models only.
  */
 public record ModelDescriptor(
     String name,
@@ -29,22 +32,47 @@ public record ModelDescriptor(
     OutputHead.Activation activation,
     long padTokenId,
     String source,
-    String license
+    String license,
+    Embedding embedding
 ) {
     public static final String FILE_NAME = "model.json";
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,99}");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Set<String> KEYS = Set.of("name", "type", "model_file", "tokenizer_file", "sha256", "max_length",
-        "output", "activation", "pad_token_id", "source", "license");
+        "pad_token_id", "source", "license");
+    private static final Set<String> CROSS_ENCODER_KEYS = Set.of("output", "activation");
+    private static final Set<String> EMBEDDING_KEYS = Set.of("pooling", "normalize", "dimension", "query_prefix", "document_prefix");
+    static final int MAX_DIMENSION = 16_000;
 
     public enum Type {
-        CROSS_ENCODER;
+        CROSS_ENCODER,
+        TEXT_EMBEDDING;
 
         @Override
         public String toString() {
             return name().toLowerCase(Locale.ROOT);
         }
+
+        static Type parse(String value) {
+            for (Type t : values()) {
+                if (t.toString().equals(value)) {
+                    return t;
+                }
+            }
+            throw new IllegalArgumentException("[type] must be one of [cross_encoder, text_embedding], got [" + value + "]");
+        }
     }
+
+    /**
+     * How a text embedding model's token states become one vector.
+     *
+     * @param pooling        which token states make the vector
+     * @param normalize      whether the vector is scaled to unit length
+     * @param dimension      length of the vector (the model's hidden size)
+     * @param queryPrefix    prepended to search texts (BGE v1.5 asks for one), may be empty
+     * @param documentPrefix prepended to indexed texts (E5 style models), may be empty
+     */
+    public record Embedding(VectorPooling pooling, boolean normalize, int dimension, String queryPrefix, String documentPrefix) {}
 
     /** True when {@code name} is a well-formed model name (no path separators, no dots at the start). */
     public static boolean validName(String name) {
@@ -62,18 +90,19 @@ public record ModelDescriptor(
     }
 
     static ModelDescriptor parse(Map<String, Object> map) {
+        Type type = Type.parse(string(map, "type", null));
+        Set<String> typeKeys = type == Type.CROSS_ENCODER ? CROSS_ENCODER_KEYS : EMBEDDING_KEYS;
         for (String key : map.keySet()) {
-            if (KEYS.contains(key) == false) {
-                throw new IllegalArgumentException("unknown key [" + key + "] in " + FILE_NAME);
+            if (KEYS.contains(key) == false && typeKeys.contains(key) == false) {
+                boolean otherType = CROSS_ENCODER_KEYS.contains(key) || EMBEDDING_KEYS.contains(key);
+                throw new IllegalArgumentException(otherType
+                    ? "key [" + key + "] does not apply to models of type [" + type + "] in " + FILE_NAME
+                    : "unknown key [" + key + "] in " + FILE_NAME);
             }
         }
         String name = string(map, "name", null);
         if (validName(name) == false) {
             throw new IllegalArgumentException("[name] must match " + NAME.pattern() + ", got [" + name + "]");
-        }
-        String type = string(map, "type", null);
-        if (Type.CROSS_ENCODER.toString().equals(type) == false) {
-            throw new IllegalArgumentException("[type] must be [cross_encoder], got [" + type + "]");
         }
         String modelFile = string(map, "model_file", null);
         String tokenizerFile = string(map, "tokenizer_file", null);
@@ -87,17 +116,37 @@ public record ModelDescriptor(
         if (maxLength instanceof Integer == false || (Integer) maxLength < 8 || (Integer) maxLength > 8192) {
             throw new IllegalArgumentException("[max_length] must be an integer in [8, 8192], got [" + maxLength + "]");
         }
+        Object pad = map.getOrDefault("pad_token_id", 0);
+        if (pad instanceof Integer == false || (Integer) pad < 0) {
+            throw new IllegalArgumentException("[pad_token_id] must be a non-negative integer, got [" + pad + "]");
+        }
+        String source = string(map, "source", "");
+        String license = string(map, "license", "");
+        if (type == Type.TEXT_EMBEDDING) {
+            return new ModelDescriptor(name, type, modelFile, tokenizerFile, sha256, (Integer) maxLength, null, null, (Integer) pad,
+                source, license, embedding(map));
+        }
         OutputHead output = OutputHead.parse(string(map, "output", "logit"));
         OutputHead.Activation activation = OutputHead.Activation.parse(string(map, "activation", "none"));
         if (output == OutputHead.BINARY_SOFTMAX && activation != OutputHead.Activation.NONE) {
             throw new IllegalArgumentException("[activation] applies to [logit] outputs; [binary_softmax] is always a softmax");
         }
-        Object pad = map.getOrDefault("pad_token_id", 0);
-        if (pad instanceof Integer == false || (Integer) pad < 0) {
-            throw new IllegalArgumentException("[pad_token_id] must be a non-negative integer, got [" + pad + "]");
+        return new ModelDescriptor(name, type, modelFile, tokenizerFile, sha256, (Integer) maxLength, output, activation, (Integer) pad,
+            source, license, null);
+    }
+
+    private static Embedding embedding(Map<String, Object> map) {
+        VectorPooling pooling = VectorPooling.parse(string(map, "pooling", null));
+        Object normalize = map.getOrDefault("normalize", Boolean.TRUE);
+        if (normalize instanceof Boolean == false) {
+            throw new IllegalArgumentException("[normalize] must be true or false, got [" + normalize + "]");
         }
-        return new ModelDescriptor(name, Type.CROSS_ENCODER, modelFile, tokenizerFile, sha256, (Integer) maxLength, output,
-            activation, (Integer) pad, string(map, "source", ""), string(map, "license", ""));
+        Object dimension = map.get("dimension");
+        if (dimension instanceof Integer == false || (Integer) dimension < 1 || (Integer) dimension > MAX_DIMENSION) {
+            throw new IllegalArgumentException("[dimension] must be an integer in [1, " + MAX_DIMENSION + "], got [" + dimension + "]");
+        }
+        return new Embedding(pooling, (Boolean) normalize, (Integer) dimension, string(map, "query_prefix", ""),
+            string(map, "document_prefix", ""));
     }
 
     private static String string(Map<String, Object> map, String key, String defaultValue) {

@@ -6,6 +6,7 @@ import org.opensearch.OpenSearchStatusException;
 import org.opensearch.core.rest.RestStatus;
 import org.shardrerank.inference.CrossEncoder;
 import org.shardrerank.inference.InferenceEnvironment;
+import org.shardrerank.inference.TextEmbedder;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -120,9 +121,15 @@ public final class ModelRegistry implements Closeable {
         ModelFiles.verify(model, d.sha256().get(d.modelFile()));
         ModelFiles.verify(tokenizer, d.sha256().get(d.tokenizerFile()));
         long started = clock.getAsLong();
-        CrossEncoder encoder = CrossEncoder.load(env, model, tokenizer, d.output(), d.activation(), d.maxLength(), d.padTokenId());
-        logger.info("loaded model [{}] ({}, {}) on [{}] in {}ms", name, d.type(), d.output(), env.device(), clock.getAsLong() - started);
-        return new Model(d, encoder);
+        Closeable runtime;
+        if (d.type() == ModelDescriptor.Type.TEXT_EMBEDDING) {
+            ModelDescriptor.Embedding e = d.embedding();
+            runtime = TextEmbedder.load(env, model, tokenizer, e.pooling(), e.normalize(), e.dimension(), d.maxLength(), d.padTokenId());
+        } else {
+            runtime = CrossEncoder.load(env, model, tokenizer, d.output(), d.activation(), d.maxLength(), d.padTokenId());
+        }
+        logger.info("loaded model [{}] ({}) on [{}] in {}ms", name, d.type(), env.device(), clock.getAsLong() - started);
+        return new Model(d, runtime);
     }
 
     @Override
@@ -134,8 +141,30 @@ public final class ModelRegistry implements Closeable {
         slots.clear();
     }
 
-    /** A loaded model: its descriptor and its runtime. */
-    public record Model(ModelDescriptor descriptor, CrossEncoder encoder) {}
+    /** A loaded model: its descriptor and its runtime, a {@link CrossEncoder} or a {@link TextEmbedder} by type. */
+    public record Model(ModelDescriptor descriptor, Closeable runtime) {
+
+        /** The cross-encoder; a clear 400 when the model is of another type. */
+        public CrossEncoder encoder() {
+            if (runtime instanceof CrossEncoder encoder) {
+                return encoder;
+            }
+            throw wrongType(ModelDescriptor.Type.CROSS_ENCODER);
+        }
+
+        /** The text embedder; a clear 400 when the model is of another type. */
+        public TextEmbedder embedder() {
+            if (runtime instanceof TextEmbedder embedder) {
+                return embedder;
+            }
+            throw wrongType(ModelDescriptor.Type.TEXT_EMBEDDING);
+        }
+
+        private IllegalArgumentException wrongType(ModelDescriptor.Type wanted) {
+            return new IllegalArgumentException("model [" + descriptor.name() + "] is a [" + descriptor.type() + "] model; this needs a ["
+                + wanted + "] model");
+        }
+    }
 
     private final class Slot {
         private final String name;
@@ -184,7 +213,11 @@ public final class ModelRegistry implements Closeable {
 
         synchronized void close() {
             if (model != null) {
-                model.encoder().close();
+                try {
+                    model.runtime().close();
+                } catch (IOException | RuntimeException e) {
+                    logger.warn("closing model [{}] failed: {}", name, e.getMessage());
+                }
                 model = null;
             }
         }

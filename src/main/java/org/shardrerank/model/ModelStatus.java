@@ -28,8 +28,17 @@ public record ModelStatus(String name, String state, ModelDescriptor descriptor,
         if (descriptor != null) {
             builder.field("type", descriptor.type().toString());
             builder.field("max_length", descriptor.maxLength());
-            builder.field("output", descriptor.output().toString());
-            builder.field("activation", descriptor.activation().toString());
+            if (descriptor.embedding() != null) {
+                ModelDescriptor.Embedding e = descriptor.embedding();
+                builder.field("dimension", e.dimension());
+                builder.field("pooling", e.pooling().toString());
+                builder.field("normalize", e.normalize());
+                builder.field("query_prefix", e.queryPrefix());
+                builder.field("document_prefix", e.documentPrefix());
+            } else {
+                builder.field("output", descriptor.output().toString());
+                builder.field("activation", descriptor.activation().toString());
+            }
             builder.field("sha256", descriptor.sha256());
             builder.field("source", descriptor.source());
             builder.field("license", descriptor.license());

@@ -14,7 +14,14 @@ public enum StatName {
     BATCHES,
     TOKENS,
     PADDED_TOKENS,
-    INFERENCE_MILLIS;
+    INFERENCE_MILLIS,
+    EMBEDDING_REQUESTS,
+    EMBEDDING_FAILURES,
+    EMBEDDING_REJECTIONS,
+    EMBEDDED_TEXTS,
+    EMBEDDING_TOKENS,
+    EMBEDDING_MILLIS,
+    QUERY_VECTOR_CACHE_HITS;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

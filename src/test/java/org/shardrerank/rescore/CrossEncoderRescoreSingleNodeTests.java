@@ -129,7 +129,7 @@ public class CrossEncoderRescoreSingleNodeTests extends OpenSearchSingleNodeTest
     public void testShardLevelValidation() {
         index();
         String[][] cases = {
-            { "unknown", "unknown model [unknown]; models on this node: [broken-checksum, overlap-2class, overlap-logit]" },
+            { "unknown", "unknown model [unknown]; models on this node: [all-minilm-l6-v2, bge-small-en-v1.5, broken-checksum, overlap-2class, overlap-logit]" },
             { "year", "field [year] is of type [integer]" },
             { "maxlen", "[max_length] is 100, above the model [overlap-logit]'s max_length of 64" },
             { "longquery", "[query_text] is 40 tokens long; with [max_length] 64 it may be at most 32 tokens" },

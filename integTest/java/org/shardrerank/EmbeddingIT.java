@@ -1,0 +1,296 @@
+package org.shardrerank;
+
+import org.opensearch.client.Request;
+import org.opensearch.client.Response;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * In-node text embeddings on a real node with k-NN: the {@code text_vectors} ingest processor, the {@code text_knn}
+ * query and the {@code text_hybrid_rerank} search pipeline, with the real all-MiniLM-L6-v2 (int8) the build unpacks
+ * from Maven Central and the fixture cross-encoder {@code overlap-logit}.
+ */
+public class EmbeddingIT extends RerankRestTestCase {
+    private static final String MODEL = "all-minilm-l6-v2";
+
+    private static final String PIPELINE = "{\"processors\":[{\"text_vectors\":{\"model\":\"" + MODEL + "\",\"fields\":[\"title\",\"text\"],"
+        + "\"target_field\":\"vec\"%s}}]}";
+
+    private void createIndex(String index, int shards, String pipeline) throws IOException {
+        call("PUT", "/" + index, "{\"settings\":{\"number_of_shards\":" + shards + ",\"number_of_replicas\":0,\"index.knn\":true"
+            + (pipeline == null ? "" : ",\"default_pipeline\":\"" + pipeline + "\"") + "},"
+            + "\"mappings\":{\"properties\":{\"title\":{\"type\":\"text\"},\"text\":{\"type\":\"text\"},\"year\":{\"type\":\"integer\"},"
+            + "\"vec\":{\"type\":\"knn_vector\",\"dimension\":384,"
+            + "\"method\":{\"name\":\"hnsw\",\"engine\":\"lucene\",\"space_type\":\"cosinesimil\"}}}}}");
+    }
+
+    private static Map<String, String> docs() {
+        Map<String, String> docs = new LinkedHashMap<>();
+        docs.put("1", "{\"title\":\"Fish\",\"text\":\"goldfish goldfish goldfish in a bowl\",\"year\":2001}");
+        docs.put("2", "{\"title\":\"Goldfish growth\",\"text\":\"do goldfish grow as large as their tank\",\"year\":2002}");
+        docs.put("3", "{\"title\":\"Pond life\",\"text\":\"koi and goldfish live in ponds\",\"year\":2003}");
+        docs.put("4", "{\"title\":\"Cats\",\"text\":\"cats chase goldfish\",\"year\":2004}");
+        docs.put("5", "{\"title\":\"Dogs\",\"text\":\"dogs do not care about goldfish\",\"year\":2005}");
+        docs.put("6", "{\"title\":\"Aquarium\",\"text\":\"a large aquarium helps goldfish grow\",\"year\":2006}");
+        docs.put("7", "{\"title\":\"Berlin\",\"text\":\"Berlin has about 3.7 million inhabitants\",\"year\":2007}");
+        docs.put("8", "{\"title\":\"Tax law\",\"text\":\"the income tax return is due in April\",\"year\":2008}");
+        return docs;
+    }
+
+    /** An index of the docs above, vectors filled by the ingest pipeline. */
+    private void indexDocs(String index, int shards) throws IOException {
+        call("PUT", "/_ingest/pipeline/vectors", String.format(java.util.Locale.ROOT, PIPELINE, ""));
+        createIndex(index, shards, "vectors");
+        bulk(index, docs());
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> bulkRaw(String index, Map<String, String> docs) throws IOException {
+        StringBuilder body = new StringBuilder();
+        for (Map.Entry<String, String> d : docs.entrySet()) {
+            body.append("{\"index\":{\"_index\":\"").append(index).append("\",\"_id\":\"").append(d.getKey()).append("\"}}\n");
+            body.append(d.getValue()).append('\n');
+        }
+        Request request = new Request("POST", "/_bulk?refresh=true");
+        request.setJsonEntity(body.toString());
+        return parse(client().performRequest(request));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> item(Map<String, Object> bulkResponse, int i) {
+        return (Map<String, Object>) ((Map<String, Object>) ((List<Object>) bulkResponse.get("items")).get(i)).get("index");
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Number> vector(String index, String id) throws IOException {
+        Map<String, Object> source = (Map<String, Object>) call("GET", "/" + index + "/_doc/" + id, null).get("_source");
+        return (List<Number>) source.get("vec");
+    }
+
+    /** A counter of the node's stats ({@code nodes.<id>.<name>}), summed over the nodes that answer. */
+    @SuppressWarnings("unchecked")
+    private long stat(String name) throws IOException {
+        Map<String, Object> nodes = (Map<String, Object>) call("GET", "/_plugins/rerank/stats", null).get("nodes");
+        long sum = 0;
+        for (Object node : nodes.values()) {
+            sum += ((Number) ((Map<String, Object>) node).get(name)).longValue();
+        }
+        return sum;
+    }
+
+    public void testModelIsListed() throws IOException {
+        String models = call("GET", "/_plugins/rerank/models", null).toString();
+        assertTrue(models, models.contains("name=" + MODEL));
+        assertTrue(models, models.contains("type=text_embedding"));
+    }
+
+    public void testIngestFillsVectorsAndReportsDocumentsWithoutText() throws IOException {
+        call("PUT", "/_ingest/pipeline/vectors", String.format(java.util.Locale.ROOT, PIPELINE, ""));
+        createIndex("ingest", 2, "vectors");
+        Map<String, String> docs = docs();
+        docs.put("empty", "{\"title\":\"\",\"year\":2020}");
+        docs.put("object", "{\"title\":{\"en\":\"nested\"}}");
+        long before = stat("embedded_texts");
+        Map<String, Object> r = bulkRaw("ingest", docs);
+        assertEquals(Boolean.TRUE, r.get("errors"));
+        for (int i = 0; i < 8; i++) {
+            assertEquals(r.toString(), "created", item(r, i).get("result"));
+        }
+        assertEquals(400, ((Number) item(r, 8).get("status")).intValue());
+        String error = item(r, 8).get("error").toString();
+        assertTrue(error, error.contains("[text_vectors] document has no text in any of the fields [title, text]"));
+        String objectError = item(r, 9).get("error").toString();
+        assertTrue(objectError, objectError.contains("field [title] is an object"));
+        assertEquals(8, ((Number) call("GET", "/ingest/_count", null).get("count")).intValue());
+        assertEquals(8, stat("embedded_texts") - before);
+
+        List<Number> v = vector("ingest", "2");
+        assertEquals(384, v.size());
+        double norm = 0;
+        for (Number x : v) {
+            norm += x.doubleValue() * x.doubleValue();
+        }
+        assertEquals("normalized", 1.0, norm, 1e-3);
+
+        // on_missing: skip indexes the document without a vector
+        call("PUT", "/_ingest/pipeline/vectors-skip", String.format(java.util.Locale.ROOT, PIPELINE, ",\"on_missing\":\"skip\""));
+        Request one = new Request("PUT", "/ingest/_doc/empty?pipeline=vectors-skip&refresh=true");
+        one.setJsonEntity("{\"title\":\"\",\"year\":2020}");
+        client().performRequest(one);
+        assertNull(vector("ingest", "empty"));
+    }
+
+    /**
+     * End to end through the node: the vector the ingest pipeline stores for a reference sentence is the one computed
+     * outside the plugin (src/test/resources/.../embedding-reference.json, see tools/embedding-reference).
+     */
+    @SuppressWarnings("unchecked")
+    public void testStoredVectorsMatchTheReference() throws IOException {
+        Map<String, Object> ref;
+        try (java.io.InputStream in = getClass().getResourceAsStream("/org/shardrerank/inference/embedding-reference.json")) {
+            ref = org.opensearch.common.xcontent.XContentHelper.convertToMap(org.opensearch.common.xcontent.json.JsonXContent.jsonXContent, in, false);
+        }
+        List<String> sentences = (List<String>) ref.get("sentences");
+        List<List<Number>> expected = (List<List<Number>>) ((Map<String, Object>) ref.get("vectors")).get(MODEL);
+        call("PUT", "/_ingest/pipeline/vectors", String.format(java.util.Locale.ROOT, PIPELINE, ""));
+        createIndex("reference", 1, "vectors");
+        Map<String, String> docs = new LinkedHashMap<>();
+        for (int i = 0; i < 4; i++) {
+            docs.put(Integer.toString(i), "{\"text\":\"" + sentences.get(i) + "\"}");
+        }
+        bulk("reference", docs);
+        for (int i = 0; i < 4; i++) {
+            List<Number> v = vector("reference", Integer.toString(i));
+            double dot = 0, a = 0, b = 0;
+            for (int d = 0; d < v.size(); d++) {
+                dot += v.get(d).doubleValue() * expected.get(i).get(d).doubleValue();
+                a += v.get(d).doubleValue() * v.get(d).doubleValue();
+                b += expected.get(i).get(d).doubleValue() * expected.get(i).get(d).doubleValue();
+            }
+            double cosine = dot / Math.sqrt(a * b);
+            assertTrue("sentence " + i + " cosine " + cosine, cosine >= 0.9999);
+        }
+    }
+
+    public void testProcessorConfigurationErrors() throws IOException {
+        String[][] cases = {
+            { PIPELINE.replace("%s", "").replace(MODEL, "no-such-model"), "unknown model [no-such-model]" },
+            { PIPELINE.replace("%s", ",\"on_missing\":\"drop\""), "[on_missing] must be one of [fail, skip], got [drop]" },
+            { PIPELINE.replace("%s", ",\"batch_size\":0"), "[batch_size] must be in [1, 1024], got [0]" },
+            { PIPELINE.replace("%s", "").replace("\"target_field\":\"vec\"", "\"target_field\":\"title\""), "[title] is also a source field" },
+            { PIPELINE.replace("%s", ",\"temperature\":1"), "temperature" } };
+        for (String[] c : cases) {
+            ErrorResponse e = callExpectingError("PUT", "/_ingest/pipeline/bad", c[0]);
+            assertEquals(c[1] + " -> " + e.text(), 400, e.status());
+            assertTrue(c[1] + " not in " + e.text(), e.text().contains(c[1]));
+        }
+    }
+
+    public void testSearchByTextAloneEmbedsOncePerRequest() throws IOException {
+        indexDocs("knn", 3);
+        String query = "{\"size\":3,\"query\":{\"text_knn\":{\"field\":\"vec\",\"query_text\":\"%s\",\"model\":\"" + MODEL + "\",\"k\":3%s}}}";
+        long before = stat("embedding_requests");
+        // a text no earlier run has cached on this node
+        call("POST", "/knn/_search", String.format(java.util.Locale.ROOT, query, "goldfish " + randomAlphaOfLength(12), ""));
+        assertEquals("one embedding for a search over three shards", 1, stat("embedding_requests") - before);
+        Map<String, Object> r = call("POST", "/knn/_search", String.format(java.util.Locale.ROOT, query, "how big do goldfish get", ""));
+        assertEquals("2", ids(r).get(0));
+        assertEquals(List.of("7"), ids(call("POST", "/knn/_search",
+            String.format(java.util.Locale.ROOT, query, "population of the german capital", "").replace("\"size\":3", "\"size\":1"))));
+
+        // the same text again comes from the query vector cache
+        long hits = stat("query_vector_cache_hits");
+        call("POST", "/knn/_search", String.format(java.util.Locale.ROOT, query, "how big do goldfish get", ""));
+        assertEquals(1, stat("query_vector_cache_hits") - hits);
+
+        // k-NN's filter
+        Map<String, Object> filtered = call("POST", "/knn/_search", String.format(java.util.Locale.ROOT, query, "how big do goldfish get",
+            ",\"filter\":{\"range\":{\"year\":{\"gte\":2005}}}"));
+        for (String id : ids(filtered)) {
+            assertTrue(ids(filtered).toString(), Integer.parseInt(id) >= 5);
+        }
+
+        // inside a bool next to a lexical query
+        Map<String, Object> combined = call("POST", "/knn/_search", "{\"query\":{\"bool\":{\"should\":[{\"match\":{\"text\":\"tank\"}},"
+            + "{\"text_knn\":{\"field\":\"vec\",\"query_text\":\"how big do goldfish get\",\"model\":\"" + MODEL + "\",\"k\":5}}]}}}");
+        assertEquals("2", ids(combined).get(0));
+    }
+
+    public void testTextKnnErrors() throws IOException {
+        indexDocs("knn-errors", 1);
+        String q = "{\"query\":{\"text_knn\":{\"field\":\"vec\",\"query_text\":\"goldfish\",\"model\":\"" + MODEL + "\",\"k\":3}}}";
+        String[][] cases = {
+            { q.replace(MODEL, "overlap-logit"), "model [overlap-logit] is a [cross_encoder] model; this needs a [text_embedding] model" },
+            { q.replace(MODEL, "no-such-model"), "unknown model [no-such-model]" },
+            { q.replace("\"k\":3", "\"k\":0"), "[text_knn] [k] must be in [1, 10000], got [0]" },
+            { q.replace("\"query_text\":\"goldfish\",", ""), "[text_knn] requires a non-empty [query_text]" },
+            { q.replace("\"k\":3", "\"k\":3,\"vector\":[1]"), "[text_knn] unknown field [vector]" } };
+        for (String[] c : cases) {
+            ErrorResponse e = callExpectingError("POST", "/knn-errors/_search", c[0]);
+            assertEquals(c[1] + " -> " + e.text(), 400, e.status());
+            assertTrue(c[1] + " not in " + e.text(), e.text().contains(c[1]));
+        }
+        ErrorResponse alias = callExpectingError("POST", "/_aliases", "{\"actions\":[{\"add\":{\"index\":\"knn-errors\",\"alias\":\"semantic\","
+            + "\"filter\":{\"text_knn\":{\"field\":\"vec\",\"query_text\":\"goldfish\",\"model\":\"" + MODEL + "\",\"k\":3}}}}]}");
+        assertEquals(alias.text(), 400, alias.status());
+        assertTrue(alias.text(), alias.text().contains("[text_knn] runs only in search requests"));
+    }
+
+    /** hybrid_rrf when this build has it (branch hybrid merged), else the processor's bool first stage. */
+    private String firstStage() throws IOException {
+        Request probe = new Request("POST", "/_search");
+        probe.setJsonEntity("{\"size\":0,\"query\":{\"hybrid_rrf\":{\"queries\":[{\"match_all\":{}}]}}}");
+        try {
+            client().performRequest(probe);
+            return "hybrid_rrf";
+        } catch (org.opensearch.client.ResponseException e) {
+            return "bool";
+        }
+    }
+
+    private Response search(String index, String body) throws IOException {
+        Request request = new Request("POST", "/" + index + "/_search");
+        request.setJsonEntity(body);
+        return client().performRequest(request);
+    }
+
+    public void testDefaultSearchPipelineTurnsAPlainMatchIntoHybridAndRerank() throws IOException {
+        indexDocs("plain", 2);
+        String stage = firstStage();
+        call("PUT", "/_search/pipeline/text-rerank", "{\"request_processors\":[{\"text_hybrid_rerank\":{\"model\":\"" + MODEL + "\","
+            + "\"vector_field\":\"vec\",\"k\":10,\"first_stage\":\"" + stage + "\","
+            + "\"rerank\":{\"model\":\"overlap-logit\",\"fields\":[\"title\",\"text\"],\"window_size\":50}}}]}");
+        call("PUT", "/plain/_settings", "{\"index.search.default_pipeline\":\"text-rerank\"}");
+
+        Response r = search("plain", "{\"query\":{\"match\":{\"text\":\"do goldfish grow\"}}}");
+        assertEquals("rewritten; " + stage + " + cross_encoder", r.getHeader("X-Shard-Rerank-Pipeline"));
+        Map<String, Object> body = parse(r);
+        List<String> ids = ids(body);
+        // overlap-logit: query word-pieces (do, gold, ##fish, grow) in title + text, minus 0.001 x length; 5 and 6 tie at 3
+        assertEquals("2", ids.get(0));
+        assertEquals(java.util.Set.of("5", "6"), java.util.Set.copyOf(ids.subList(1, 3)));
+        assertEquals(4.0, ((Number) hits(body).get(0).get("_score")).doubleValue(), 0.05);
+        assertEquals("the vector side brings the documents without the words too, ranked last by the cross-encoder",
+            java.util.Set.of("7", "8"), java.util.Set.copyOf(ids.subList(6, 8)));
+
+        // what Dashboards Discover sends: the query bar's text in a bool filter next to a range
+        Response discover = search("plain", "{\"query\":{\"bool\":{\"must\":[],\"filter\":[{\"multi_match\":{\"type\":\"best_fields\","
+            + "\"query\":\"do goldfish grow\",\"lenient\":true}},{\"range\":{\"year\":{\"gte\":2003}}}],\"should\":[],\"must_not\":[]}},"
+            + "\"sort\":[{\"_score\":{\"order\":\"desc\"}}]}");
+        assertTrue(discover.getHeader("X-Shard-Rerank-Pipeline"), discover.getHeader("X-Shard-Rerank-Pipeline").startsWith("rewritten"));
+        List<String> discovered = ids(parse(discover));
+        assertEquals(java.util.Set.of("5", "6"), java.util.Set.copyOf(discovered.subList(0, 2)));
+        assertFalse("2 is before 2003", discovered.contains("2"));
+        for (String id : discovered) {
+            assertTrue(discovered.toString(), Integer.parseInt(id) >= 3);
+        }
+
+        // what it does not understand passes through, and says why
+        Response all = search("plain", "{\"query\":{\"match_all\":{}}}");
+        assertEquals("passthrough; query [match_all] is not one of [match, multi_match, query_string, simple_query_string]",
+            all.getHeader("X-Shard-Rerank-Pipeline"));
+        assertEquals(8, ids(parse(all)).size());
+        Response sorted = search("plain", "{\"query\":{\"match\":{\"text\":\"goldfish\"}},\"sort\":[{\"year\":\"asc\"}]}");
+        assertTrue(sorted.getHeader("X-Shard-Rerank-Pipeline"), sorted.getHeader("X-Shard-Rerank-Pipeline").startsWith("passthrough; the request sorts"));
+        assertEquals("1", ids(parse(sorted)).get(0));
+    }
+
+    public void testSearchPipelineConfigurationErrors() throws IOException {
+        String base = "{\"request_processors\":[{\"text_hybrid_rerank\":{\"model\":\"" + MODEL + "\",\"vector_field\":\"vec\"%s}}]}";
+        String[][] cases = {
+            { String.format(java.util.Locale.ROOT, base, ",\"first_stage\":\"sum\""), "must be one of [hybrid_rrf, bool], got [sum]" },
+            { String.format(java.util.Locale.ROOT, base, ",\"first_stage\":\"bool\",\"k\":0"), "[text_knn] [k] must be in [1, 10000], got [0]" },
+            { String.format(java.util.Locale.ROOT, base, ",\"first_stage\":\"bool\",\"rerank\":{\"model\":\"overlap-logit\"}"),
+                "[cross_encoder] requires at least one field in [fields]" },
+            { String.format(java.util.Locale.ROOT, base, ",\"first_stage\":\"bool\",\"hybrid\":{\"rank_constant\":1}"),
+                "applies to [first_stage] [hybrid_rrf] only" } };
+        for (String[] c : cases) {
+            ErrorResponse e = callExpectingError("PUT", "/_search/pipeline/bad", c[0]);
+            assertEquals(c[1] + " -> " + e.text(), 400, e.status());
+            assertTrue(c[1] + " not in " + e.text(), e.text().contains(c[1]));
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package org.shardrerank;
+
+import org.opensearch.common.settings.ClusterSettings;
+import org.opensearch.common.settings.Settings;
+import org.opensearch.core.common.io.stream.NamedWriteableRegistry;
+import org.opensearch.core.xcontent.NamedXContentRegistry;
+import org.opensearch.index.query.TermQueryBuilder;
+import org.opensearch.plugins.SearchPlugin;
+import org.opensearch.search.SearchModule;
+import org.shardrerank.embedding.EmbeddingService;
+import org.shardrerank.inference.InferenceEnvironment;
+import org.shardrerank.model.ModelRegistry;
+import org.shardrerank.query.TextKnnQueryBuilder;
+import org.shardrerank.rescore.CrossEncoderRescorerBuilder;
+import org.shardrerank.rescore.RescoreContextFactory;
+import org.shardrerank.stats.RerankStats;
+
+import java.io.Closeable;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The embedding side of a node without a node: the fixture models, an {@link EmbeddingService} on its own thread,
+ * and the XContent / wire registries with {@code text_knn}, {@code cross_encoder} and a stand-in for k-NN's
+ * {@code knn} query (parsed into a {@code term} query on field {@code knn} holding the knn JSON).
+ */
+public final class EmbeddingFixture implements Closeable {
+    public final RerankStats stats = new RerankStats();
+    public final ModelRegistry models = new ModelRegistry(TestModels.root(), new InferenceEnvironment(false, 0, 1), System::currentTimeMillis);
+    public final EmbeddingService embeddings;
+    public final NamedXContentRegistry xContent;
+    public final NamedWriteableRegistry writeables;
+    private final ExecutorService executor = Executors.newSingleThreadExecutor();
+
+    public EmbeddingFixture(boolean withKnn) {
+        Settings settings = Settings.EMPTY;
+        embeddings = new EmbeddingService(models, stats, settings);
+        Set<org.opensearch.common.settings.Setting<?>> all = new HashSet<>(ClusterSettings.BUILT_IN_CLUSTER_SETTINGS);
+        all.addAll(PluginSettings.all());
+        ClusterSettings clusterSettings = new ClusterSettings(settings, all);
+        embeddings.bind(executor, clusterSettings);
+        RescoreContextFactory rescore = new RescoreContextFactory(models, stats, settings);
+        SearchPlugin plugin = new SearchPlugin() {
+            @Override
+            public List<QuerySpec<?>> getQueries() {
+                QuerySpec<?> textKnn = new QuerySpec<>(TextKnnQueryBuilder.NAME, in -> new TextKnnQueryBuilder(in, embeddings),
+                    p -> TextKnnQueryBuilder.fromXContent(p, embeddings));
+                QuerySpec<?> knn = new QuerySpec<>("knn", TermQueryBuilder::new,
+                    p -> new TermQueryBuilder("knn", p.mapOrdered().toString()));
+                return withKnn ? List.of(textKnn, knn) : List.of(textKnn);
+            }
+
+            @Override
+            public List<RescorerSpec<?>> getRescorers() {
+                return List.of(new RescorerSpec<>(CrossEncoderRescorerBuilder.NAME, in -> new CrossEncoderRescorerBuilder(in, rescore),
+                    p -> CrossEncoderRescorerBuilder.fromXContent(p, rescore)));
+            }
+        };
+        SearchModule module = new SearchModule(settings, List.of(plugin));
+        xContent = new NamedXContentRegistry(module.getNamedXContents());
+        writeables = new NamedWriteableRegistry(module.getNamedWriteables());
+    }
+
+    @Override
+    public void close() {
+        executor.shutdown();
+        try {
+            executor.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        models.close();
+    }
+}
