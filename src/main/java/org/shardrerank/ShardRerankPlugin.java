@@ -48,6 +48,7 @@ import org.shardrerank.rescore.RescoreContextFactory;
 import org.shardrerank.rest.RestModelsAction;
 import org.shardrerank.rest.RestStatsAction;
 import org.shardrerank.stats.RerankStats;
+import org.shardrerank.stats.StatName;
 
 import java.nio.file.Path;
 import java.util.Collection;
@@ -72,7 +73,8 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
             PluginSettings.INTRA_OP_THREADS.get(settings));
         String modelsPath = PluginSettings.MODELS_PATH.get(settings);
         Path root = modelsPath.isEmpty() ? configPath.resolve("shard-rerank").resolve("models") : configPath.resolve(modelsPath);
-        this.models = new ModelRegistry(root.normalize(), inference, System::currentTimeMillis);
+        this.models = new ModelRegistry(root.normalize(), inference, System::currentTimeMillis,
+            model -> stats.increment(model, StatName.MODEL_LOAD_FAILURES));
         this.rescoreContexts = new RescoreContextFactory(models, stats, settings);
         this.embeddings = new EmbeddingService(models, stats, settings);
     }
