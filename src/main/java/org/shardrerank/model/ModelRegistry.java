@@ -30,6 +30,7 @@ import java.util.function.LongSupplier;
  */
 public final class ModelRegistry implements Closeable {
     static final long RETRY_AFTER_MILLIS = 10_000;
+    static final String FOLDER_REMOVED = "the model folder was removed: requests no longer find the model; unload it to free its memory";
     private static final Logger logger = LogManager.getLogger(ModelRegistry.class);
 
     private final Path root;
@@ -59,19 +60,15 @@ public final class ModelRegistry implements Closeable {
     }
 
     /**
-     * The serving version of a model, loading it on first use; release the lease when done with the model. A serving
-     * version keeps serving when its folder is removed, until it is unloaded.
+     * The serving version of a model, loading it on first use; release the lease when done with the model. A model
+     * whose folder was removed is unknown to requests at once, loaded or not.
      */
     public Lease acquire(String name) {
         ModelDescriptor.requireValidName(name);
-        ModelSlot slot = slots.get(name);
-        if (slot == null || slot.servingGeneration() == 0) {
-            if (exists(name) == false) {
-                throw new IllegalArgumentException("unknown model [" + name + "]; models on this node: " + names());
-            }
-            slot = slot(name);
+        if (exists(name) == false) {
+            throw new IllegalArgumentException("unknown model [" + name + "]; models on this node: " + names());
         }
-        return slot.lease();
+        return slot(name).lease();
     }
 
     /** Loads the model now, unless a version already serves. */
@@ -129,9 +126,13 @@ public final class ModelRegistry implements Closeable {
         return new ArrayList<>(names);
     }
 
-    /** One line of state per model folder, and per serving model whose folder was removed, for the listings. */
+    /**
+     * One line of state per model folder, for the listings; also one per model still in memory although its folder
+     * was removed, so the operator sees what to unload.
+     */
     public List<ModelStatus> status() {
-        TreeSet<String> listed = new TreeSet<>(names());
+        List<String> present = names();
+        TreeSet<String> listed = new TreeSet<>(present);
         slots.forEach((name, slot) -> {
             if (slot.servingGeneration() > 0) {
                 listed.add(name);
@@ -140,7 +141,14 @@ public final class ModelRegistry implements Closeable {
         List<ModelStatus> out = new ArrayList<>();
         for (String name : listed) {
             ModelSlot slot = slots.get(name);
-            out.add(slot == null ? ModelStatus.notLoaded(name, loader.descriptorOrNull(name)) : slot.status(env.device()));
+            if (slot == null) {
+                out.add(ModelStatus.notLoaded(name, loader.descriptorOrNull(name)));
+            } else if (present.contains(name)) {
+                out.add(slot.status(env.device()));
+            } else {
+                ModelStatus s = slot.status(env.device());
+                out.add(new ModelStatus(name, s.state(), s.descriptor(), s.device(), s.generation(), FOLDER_REMOVED));
+            }
         }
         return out;
     }

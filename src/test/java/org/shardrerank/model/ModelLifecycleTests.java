@@ -127,10 +127,8 @@ public class ModelLifecycleTests extends OpenSearchTestCase {
             String json = Files.readString(dir.resolve("model.json"));
             Files.writeString(dir.resolve("model.json"), json.replace("\"max_length\": 64", "\"max_length\": 4"));
             assertTrue(r.reload(MODEL).error().contains("[max_length] must be an integer in [8, 8192], got [4]"));
-            Files.delete(dir.resolve("model.json"));
-            assertNotNull(r.reload(MODEL).error());
-            assertArrayEquals("still the first version, also with its descriptor gone", before, score(r), 0f);
-            assertEquals(List.of(MODEL, MODEL, MODEL), loadFailures);
+            assertArrayEquals("still the first version", before, score(r), 0f);
+            assertEquals(List.of(MODEL, MODEL), loadFailures);
         }
     }
 
@@ -181,21 +179,22 @@ public class ModelLifecycleTests extends OpenSearchTestCase {
         }
     }
 
-    public void testAModelWhoseFolderIsGoneCanStillBeUnloaded() throws IOException {
+    public void testARemovedFolderMakesTheModelUnknownButItCanStillBeUnloaded() throws IOException {
         Path root = createTempDir();
         Path dir = ModelRegistryTests.install(root, "overlap-logit", MODEL);
         try (ModelRegistry r = registry(root)) {
             score(r);
             IOUtils.rm(dir);
             assertEquals(List.of(), r.names());
-            assertEquals("still serving, so still listed", ModelState.LOADED, r.status().get(0).state());
-            score(r);
+            assertEquals("unknown model [managed]; models on this node: []",
+                expectThrows(IllegalArgumentException.class, () -> r.acquire(MODEL)).getMessage());
+            ModelStatus listed = r.status().get(0);
+            assertEquals("still in memory, so still listed", ModelState.LOADED, listed.state());
+            assertEquals(ModelRegistry.FOLDER_REMOVED, listed.error());
             ModelChange unload = r.unload(MODEL);
             assertEquals(ModelState.LOADED, unload.before());
             assertEquals(ModelState.UNLOADED, unload.after());
             assertEquals(List.of(), r.status());
-            assertEquals("unknown model [managed]; models on this node: []",
-                expectThrows(IllegalArgumentException.class, () -> r.acquire(MODEL)).getMessage());
             assertEquals(ModelState.MISSING, r.unload("never-there").after());
         }
     }
