@@ -102,7 +102,7 @@ public final class ModelRegistry implements Closeable {
                 try (Lease ignored = acquire(name)) {
                     logger.debug("warmed up model [{}]", name);
                 } catch (RuntimeException e) {
-                    logger.warn("model [{}] failed to load: {}", name, e.getMessage());
+                    logger.debug("warm-up of model [{}] failed (a load failure is logged where it happens): {}", name, e.getMessage());
                 }
             });
         }
