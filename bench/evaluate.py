@@ -76,19 +76,25 @@ def configurations(args):
     return configs
 
 
-def body(fn, q, size, window, cross_encoder, fetch_source=False):
-    b = {"size": size, "query": fn(q, max(size, window or 0)), "_source": fetch_source}
+def first_stage_depth(windows):
+    """Candidates each first stage retrieves (k, hybrid window), the same whatever the page size, so that
+    a run's top 10 and its top N come from one ranking."""
+    return max(list(windows) + [100])
+
+
+def body(fn, q, size, window, cross_encoder, fetch_source=False, depth=200):
+    b = {"size": size, "query": fn(q, depth), "_source": fetch_source}
     if window:
         b["rescore"] = {"window_size": window, "cross_encoder": {
             "model": cross_encoder, "query_text": q, "fields": ["title", "text"]}}
     return b
 
 
-def rank_eval_ndcg(client, index_name, queries, qrels, fn, window, cross_encoder):
+def rank_eval_ndcg(client, index_name, queries, qrels, fn, window, cross_encoder, depth):
     requests = []
     for qid, q in queries.items():
         ratings = [{"_index": index_name, "_id": d, "rating": g} for d, g in qrels[qid].items()]
-        b = body(fn, q, 10, window, cross_encoder)
+        b = body(fn, q, 10, window, cross_encoder, depth=depth)
         b.pop("_source")
         requests.append({"id": qid, "request": b, "ratings": ratings})
     r = client.call("POST", f"/{index_name}/_rank_eval", {"requests": requests, "metric": {"dcg": {"k": 10, "normalize": True}}})
@@ -106,10 +112,14 @@ def run(args):
     if args.max_queries:
         queries = dict(list(queries.items())[:args.max_queries])
     index_name = f"bench-{args.name}"
+    out = os.path.join(args.out, args.name)
     indexing_s = None
     if not args.skip_index:
         indexing_s = index(client, index_name, corpus, args.embedding_model, args.shards)
-    depth = max(args.windows + [100])
+    elif os.path.exists(out + ".json"):
+        with open(out + ".json") as f:
+            indexing_s = json.load(f).get("indexing_seconds")
+    depth = first_stage_depth(args.windows)
     results = {"dataset": args.name, "queries": len(queries), "documents": len(corpus), "shards": args.shards,
                "split": args.split, "machine": machine(client), "indexing_seconds": indexing_s,
                "embedding_model": args.embedding_model, "cross_encoder": args.cross_encoder, "runs": {}, "per_query": {}}
@@ -118,7 +128,7 @@ def run(args):
         started = time.perf_counter()
         for i, (qid, q) in enumerate(queries.items()):
             size = 10 if window else depth
-            r, ms = client.timed_search(index_name, body(fn, q, size, window, args.cross_encoder))
+            r, ms = client.timed_search(index_name, body(fn, q, size, window, args.cross_encoder, depth=depth))
             ranked = [h["_id"] for h in r["hits"]["hits"]]
             lat.append(ms)
             per_q[qid] = {"ndcg@10": metrics.ndcg_at(ranked, qrels[qid]), "mrr@10": metrics.mrr_at(ranked, qrels[qid]),
@@ -127,7 +137,7 @@ def run(args):
                 for n in sorted(set(args.windows + [100])):
                     per_q[qid][f"recall@{n}"] = metrics.recall_at(ranked, qrels[qid], n)
             progress(name[:12], i + 1, len(queries), started)
-        official, official_per_q = rank_eval_ndcg(client, index_name, queries, qrels, fn, window, args.cross_encoder)
+        official, official_per_q = rank_eval_ndcg(client, index_name, queries, qrels, fn, window, args.cross_encoder, depth)
         run_summary = {
             "ndcg@10": official,
             "ndcg@10_client": mean(v["ndcg@10"] for v in per_q.values()),
@@ -146,7 +156,6 @@ def run(args):
         print(f"{name:<32} nDCG@10 {official:.4f} (client {run_summary['ndcg@10_client']:.4f})  "
               f"MRR@10 {run_summary['mrr@10']:.4f}  p50 {run_summary['p50_ms']:.0f} ms  p99 {run_summary['p99_ms']:.0f} ms",
               file=sys.stderr)
-    out = os.path.join(args.out, args.name)
     with open(out + ".json", "w") as f:
         json.dump(results, f, indent=1, sort_keys=False)
     with open(out + ".md", "w") as f:

@@ -64,7 +64,7 @@ def main():
     _, queries, _ = beir.load(args.data)
     out = {"dataset": args.name, "seconds_per_point": args.seconds, "machine": evaluate.machine(client), "runs": {}}
     for name, (_, fn, window) in evaluate.configurations(args).items():
-        bodies = [evaluate.body(fn, q, 10, window, args.cross_encoder) for q in queries.values()]
+        bodies = [evaluate.body(fn, q, 10, window, args.cross_encoder, depth=evaluate.first_stage_depth(args.windows)) for q in queries.values()]
         out["runs"][name] = {}
         for c in args.concurrency:
             r = load(client, f"bench-{args.name}", bodies, c, args.seconds)
