@@ -45,7 +45,7 @@ public final class CrossEncoder implements Closeable {
         try {
             OrtSession session = env.createSession(model);
             try {
-                return new CrossEncoder(tokenizer, new OnnxRunner(env.ort(), session, head, padId), head, activation, maxLength);
+                return new CrossEncoder(tokenizer, new OnnxRunner(new EncoderSession(env.ort(), session, padId), head), head, activation, maxLength);
             } catch (RuntimeException e) {
                 session.close();
                 throw e;

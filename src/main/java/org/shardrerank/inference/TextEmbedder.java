@@ -41,7 +41,7 @@ public final class TextEmbedder implements Closeable {
         try {
             OrtSession session = env.createSession(model);
             try {
-                return new TextEmbedder(tokenizer, new EmbeddingRunner(env.ort(), session, dimension, padId), pooling, normalize,
+                return new TextEmbedder(tokenizer, new EmbeddingRunner(new EncoderSession(env.ort(), session, padId), dimension), pooling, normalize,
                     dimension, maxLength);
             } catch (RuntimeException e) {
                 session.close();
