@@ -28,8 +28,9 @@ public class LoadIT extends RerankRestTestCase {
     public void testConcurrentRerankSearches() throws Exception {
         int threads = Integer.getInteger("tests.load.threads", 8);
         int seconds = Integer.getInteger("tests.load.seconds", 10);
-        call("PUT", "/load", "{\"settings\":{\"number_of_shards\":3,\"number_of_replicas\":0},"
-            + "\"mappings\":{\"properties\":{\"text\":{\"type\":\"text\"}}}}");
+        call("PUT", "/load", "{\"settings\":{\"number_of_shards\":3,\"number_of_replicas\":0,\"index.knn\":true},"
+            + "\"mappings\":{\"properties\":{\"text\":{\"type\":\"text\"},\"vector\":{\"type\":\"knn_vector\",\"dimension\":4,"
+            + "\"method\":{\"name\":\"hnsw\",\"engine\":\"lucene\",\"space_type\":\"l2\"}}}}}");
         String[] words = { "goldfish", "grow", "tank", "pond", "koi", "water", "light", "food", "large", "small" };
         Map<String, String> docs = new LinkedHashMap<>();
         for (int i = 0; i < 300; i++) {
@@ -37,11 +38,13 @@ public class LoadIT extends RerankRestTestCase {
             for (int w = 0; w < 20 + i % 40; w++) {
                 text.append(words[(i * 7 + w * 3) % words.length]).append(' ');
             }
-            docs.put("d" + i, "{\"text\":\"" + text + "\"}");
+            docs.put("d" + i, "{\"text\":\"" + text + "\",\"vector\":[" + (i % 7) + "," + (i % 5) + "," + (i % 3) + "," + (i % 11) + "]}");
         }
         bulk("load", docs);
-        String body = "{\"size\":20,\"query\":{\"match\":{\"text\":\"%s\"}},\"rescore\":{\"window_size\":50,\"cross_encoder\":"
-            + "{\"model\":\"overlap-logit\",\"query_text\":\"%s\",\"fields\":[\"text\"]}}}";
+        // hybrid_rrf (BM25 + knn) on each shard, then the cross_encoder over each shard's fused top 50
+        String body = "{\"size\":20,\"query\":{\"hybrid_rrf\":{\"queries\":[{\"match\":{\"text\":\"%s\"}},"
+            + "{\"knn\":{\"vector\":{\"vector\":[1,2,1,3],\"k\":50}}}],\"window_size\":50}},"
+            + "\"rescore\":{\"window_size\":50,\"cross_encoder\":{\"model\":\"overlap-logit\",\"query_text\":\"%s\",\"fields\":[\"text\"]}}}";
         String[] queries = { "goldfish grow", "large tank", "koi pond water", "food light", "small goldfish" };
         Map<String, Integer> expectedHits = new LinkedHashMap<>();
         for (String q : queries) {

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Reproduces every committed result in bench/results on this machine: starts a node with the models, runs the
+# evaluation on SciFact (test), the TREC DL 2019 pool and CACM, the shard-split comparison, and the rescorer
+# benchmark against bare ONNX Runtime. Needs the BEIR folders (default: ../shared/data/beir).
+#
+#   bench/run-all.sh [BEIR_ROOT]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BEIR=${1:-../shared/data/beir}
+CE=scifact-minilm-l6-ce
+EMB=all-minilm-l6-v2
+PY=/usr/bin/python3   # Debian's python3-matplotlib draws the plots; any python3 works without them
+[ -x "$PY" ] || PY=python3
+export NODE_DIR=target/eval-node NODE_HTTP_PORT=${NODE_HTTP_PORT:-9200} NODE_HEAP=${NODE_HEAP:-2g}
+URL=http://127.0.0.1:$NODE_HTTP_PORT
+
+./mvnw -B -ntp -q package dependency:copy@integ-distribution -DskipTests -Dinteg.dir="$PWD/target/integ"
+rm -rf target/eval-models && mkdir -p target/eval-models
+cp -r "models/$CE" "target/test-models/$EMB" target/eval-models/
+DOWNLOADS=target/integ/downloads MODELS_FROM=target/eval-models scripts/node.sh start
+trap 'scripts/node.sh stop' EXIT
+
+ev() { $PY bench/evaluate.py --url "$URL" "$@"; }
+ev --data "$BEIR/scifact" --name scifact --embedding-model $EMB --cross-encoder $CE --windows 50 100 200
+ev --data "$BEIR/msmarco-dl19-pool" --name trec-dl19-pool --embedding-model $EMB --cross-encoder $CE --windows 50 100 200
+ev --data "$BEIR/cacm" --name cacm --embedding-model $EMB --cross-encoder $CE --windows 50 100 200
+$PY bench/latency.py --url "$URL" --data "$BEIR/scifact" --name scifact --embedding-model $EMB --cross-encoder $CE --seconds 20
+# how per-shard rescoring divides the work: 1 shard x window 100 against 4 shards x window 25 (BM25 first stage)
+ev --data "$BEIR/scifact" --name scifact-1shard-w100 --cross-encoder $CE --shards 1 --windows 100
+ev --data "$BEIR/scifact" --name scifact-4shards-w25 --cross-encoder $CE --shards 4 --windows 25
+bench/rescorer-benchmark.sh "models/$CE" "$BEIR/msmarco-dl19-pool" "$BEIR/msmarco-dl19-pool/runs/BM25.top100.trec" 20 2 8 \
+  > "bench/results/rescorer-$CE-int8.json"
