@@ -82,11 +82,14 @@ def first_stage_depth(windows):
     return max(list(windows) + [100])
 
 
+CE_OPTIONS = {}  # extra cross_encoder options from the command line, e.g. max_length
+
+
 def body(fn, q, size, window, cross_encoder, fetch_source=False, depth=200):
     b = {"size": size, "query": fn(q, depth), "_source": fetch_source}
     if window:
-        b["rescore"] = {"window_size": window, "cross_encoder": {
-            "model": cross_encoder, "query_text": q, "fields": ["title", "text"]}}
+        b["rescore"] = {"window_size": window, "cross_encoder": dict(
+            {"model": cross_encoder, "query_text": q, "fields": ["title", "text"]}, **CE_OPTIONS)}
     return b
 
 
@@ -112,6 +115,8 @@ def stratum(q):
 
 def run(args):
     client = Client(args.url)
+    if args.ce_max_length:
+        CE_OPTIONS["max_length"] = args.ce_max_length
     corpus, queries, qrels = beir.load(args.data, args.split)
     if args.max_queries:
         queries = dict(list(queries.items())[:args.max_queries])
@@ -126,7 +131,8 @@ def run(args):
     depth = first_stage_depth(args.windows)
     results = {"dataset": args.name, "queries": len(queries), "documents": len(corpus), "shards": args.shards,
                "split": args.split, "machine": machine(client), "indexing_seconds": indexing_s,
-               "embedding_model": args.embedding_model, "cross_encoder": args.cross_encoder, "runs": {}, "per_query": {}}
+               "embedding_model": args.embedding_model, "cross_encoder": args.cross_encoder, "cross_encoder_options": CE_OPTIONS,
+               "runs": {}, "per_query": {}}
     for name, (first, fn, window) in configurations(args).items():
         started = time.perf_counter()
         official, official_per_q, top10 = rank_eval(client, index_name, queries, qrels, fn, window, args.cross_encoder, depth)
@@ -249,6 +255,7 @@ def main():
     p.add_argument("--embedding-model", default=None)
     p.add_argument("--cross-encoder", default=None)
     p.add_argument("--windows", type=int, nargs="+", default=[50, 100, 200])
+    p.add_argument("--ce-max-length", type=int, default=0, help="cross_encoder max_length (default: the model's)")
     p.add_argument("--max-queries", type=int, default=0)
     p.add_argument("--latency-queries", type=int, default=50, help="queries timed one by one for a rescored run")
     p.add_argument("--skip-index", action="store_true")
