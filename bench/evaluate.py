@@ -101,11 +101,17 @@ def rank_eval(client, index_name, queries, qrels, fn, window, cross_encoder, dep
         b = body(fn, q, 10, window, cross_encoder, depth=depth)
         b.pop("_source")
         requests.append({"id": qid, "request": b, "ratings": ratings})
-    r = client.call("POST", f"/{index_name}/_rank_eval", {"requests": requests, "metric": {"dcg": {"k": 10, "normalize": True}}})
+    r = client.call("POST", f"/{index_name}/_rank_eval?max_concurrent_searches=4",
+                    {"requests": requests, "metric": {"dcg": {"k": 10, "normalize": True}}}, timeout=7200)
     if r.get("failures"):
         raise RuntimeError(f"_rank_eval failures: {list(r['failures'].items())[:2]}")
     top10 = {qid: [h["hit"]["_id"] for h in d["hits"]] for qid, d in r["details"].items()}
     return r["metric_score"], {qid: d["metric_score"] for qid, d in r["details"].items()}, top10
+
+
+def fallbacks(client):
+    nodes = client.call("GET", "/_plugins/rerank/stats")["nodes"]
+    return sum(n.get("rescore_fallbacks", 0) for n in nodes.values())
 
 
 def stratum(q):
@@ -115,8 +121,12 @@ def stratum(q):
 
 def run(args):
     client = Client(args.url)
+    # an evaluation must not fall back to the first stage on a busy machine: no rescore timeout, and the
+    # node's fallback counter is checked before and after
+    CE_OPTIONS["timeout"] = "1h"
     if args.ce_max_length:
         CE_OPTIONS["max_length"] = args.ce_max_length
+    fallbacks_before = fallbacks(client)
     corpus, queries, qrels = beir.load(args.data, args.split)
     if args.max_queries:
         queries = dict(list(queries.items())[:args.max_queries])
@@ -167,6 +177,9 @@ def run(args):
         print(f"{name:<32} nDCG@10 {official:.4f} (trec_eval {run_summary['ndcg@10_client']:.4f})  "
               f"MRR@10 {run_summary['mrr@10']:.4f}  p50 {run_summary['p50_ms']:.0f} ms  p99 {run_summary['p99_ms']:.0f} ms",
               file=sys.stderr)
+    results["rescore_fallbacks"] = fallbacks(client) - fallbacks_before
+    if results["rescore_fallbacks"]:
+        raise SystemExit(f"{results['rescore_fallbacks']} shard rescores fell back to the first stage: results invalid")
     with open(out + ".json", "w") as f:
         json.dump(results, f, indent=1, sort_keys=False)
     with open(out + ".md", "w") as f:
