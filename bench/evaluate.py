@@ -101,8 +101,8 @@ def rank_eval(client, index_name, queries, qrels, fn, window, cross_encoder, dep
         b = body(fn, q, 10, window, cross_encoder, depth=depth)
         b.pop("_source")
         requests.append({"id": qid, "request": b, "ratings": ratings})
-    r = client.call("POST", f"/{index_name}/_rank_eval?max_concurrent_searches=4",
-                    {"requests": requests, "metric": {"dcg": {"k": 10, "normalize": True}}}, timeout=7200)
+    r = client.call("POST", f"/{index_name}/_rank_eval", {"requests": requests, "max_concurrent_searches": 4,
+                                                            "metric": {"dcg": {"k": 10, "normalize": True}}}, timeout=7200)
     if r.get("failures"):
         raise RuntimeError(f"_rank_eval failures: {list(r['failures'].items())[:2]}")
     top10 = {qid: [h["hit"]["_id"] for h in d["hits"]] for qid, d in r["details"].items()}
