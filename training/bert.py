@@ -1,10 +1,9 @@
 """A 6-layer BERT cross-encoder in plain PyTorch, initialised from the all-MiniLM-L6-v2 ONNX graph.
 
-Architecture = the BERT encoder of ms-marco-MiniLM-L-6-v2: embeddings (word + position + token type,
-LayerNorm), post-LN encoder layers with exact (erf) GELU; then one linear layer on the final [CLS] state
-gives the logit. (No BERT pooler: the base ONNX has none, and a random dense+tanh pooler under a random
-head starves the encoder of gradient at the start - a first run spent ~100 of 426 steps at chance.)
-The head starts from a seeded random init (std 0.02, like BERT).
+Architecture = BertForSequenceClassification with num_labels=1 (the shape of ms-marco-MiniLM-L-6-v2):
+embeddings (word + position + token type, LayerNorm), post-LN encoder layers with exact (erf) GELU,
+pooler (dense + tanh on [CLS]) and a linear head giving one logit. The base ONNX has no pooler, so the
+pooler and head start from a seeded random init (std 0.02, like BERT).
 """
 import math
 
@@ -55,9 +54,11 @@ class CrossEncoder(nn.Module):
         self.emb_norm = nn.LayerNorm(HIDDEN, eps=EPS)
         self.dropout = nn.Dropout(0.1)
         self.layers = nn.ModuleList(Layer() for _ in range(LAYERS))
+        self.pooler = nn.Linear(HIDDEN, HIDDEN)
         self.classifier = nn.Linear(HIDDEN, 1)
-        nn.init.normal_(self.classifier.weight, std=0.02)
-        nn.init.zeros_(self.classifier.bias)
+        for head in (self.pooler, self.classifier):
+            nn.init.normal_(head.weight, std=0.02)
+            nn.init.zeros_(head.bias)
 
     def encode(self, input_ids, attention_mask, token_type_ids):
         positions = torch.arange(input_ids.shape[1], device=input_ids.device).unsqueeze(0)
@@ -71,7 +72,7 @@ class CrossEncoder(nn.Module):
 
     def forward(self, input_ids, attention_mask, token_type_ids):
         cls = self.encode(input_ids, attention_mask, token_type_ids)[:, 0]
-        return self.classifier(self.dropout(cls))
+        return self.classifier(self.dropout(torch.tanh(self.pooler(cls))))
 
 
 def load_base(model, onnx_path):
@@ -104,5 +105,5 @@ def load_base(model, onnx_path):
     state = {k: torch.tensor(np.array(v, dtype=np.float32)) for k, v in state.items()}
     missing, unexpected = model.load_state_dict(state, strict=False)
     assert not unexpected and sorted(missing) == sorted(
-        ["classifier.weight", "classifier.bias"]), (missing, unexpected)
+        ["pooler.weight", "pooler.bias", "classifier.weight", "classifier.bias"]), (missing, unexpected)
     return model

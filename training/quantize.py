@@ -17,8 +17,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 
-def quantize(src, dst, embedding="word.weight", per_row_embedding=True, keep_fp32=()):
-    """keep_fp32: substrings of MatMul node names left in fp32 (e.g. "/output/")."""
+def quantize(src, dst, embedding="word.weight"):
     model = onnx.load(src)
     graph = model.graph
     inits = {t.name: t for t in graph.initializer}
@@ -34,7 +33,7 @@ def quantize(src, dst, embedding="word.weight", per_row_embedding=True, keep_fp3
 
     for node in graph.node:
         w_name = node.input[1] if node.op_type == "MatMul" else None
-        if w_name in inits and len(inits[w_name].dims) == 2 and not any(k in node.name for k in keep_fp32):
+        if w_name in inits and len(inits[w_name].dims) == 2:
             w = numpy_helper.to_array(inits[w_name]).astype(np.float32)
             scale = np.maximum(np.abs(w).max(axis=0), 1e-12) / 127.0
             w_q = np.clip(np.round(w / scale), -127, 127).astype(np.int8)
@@ -52,28 +51,18 @@ def quantize(src, dst, embedding="word.weight", per_row_embedding=True, keep_fp3
                 helper.make_node("Mul", [out + "_float", out + "_scale"], [out], name=base + "_OutMul")]
         elif node.op_type == "Gather" and node.input[0] == embedding:
             table = numpy_helper.to_array(inits[embedding]).astype(np.float32)
-            out, ids = node.output[0], node.input[1]
+            scale = np.float32(np.abs(table).max() / 127.0)
+            new_inits += [numpy_helper.from_array(np.clip(np.round(table / scale), -127, 127).astype(np.int8),
+                                                  embedding + "_quantized"),
+                          numpy_helper.from_array(np.array(scale, np.float32), embedding + "_scale"),
+                          numpy_helper.from_array(np.array(0, np.int8), embedding + "_zero_point")]
             dropped.add(embedding)
-            if per_row_embedding:  # one scale per vocabulary row, gathered with the row
-                scale = np.maximum(np.abs(table).max(axis=1, keepdims=True), 1e-12) / 127.0
-                new_inits += [numpy_helper.from_array(np.clip(np.round(table / scale), -127, 127).astype(np.int8),
-                                                      embedding + "_quantized"),
-                              numpy_helper.from_array(scale.astype(np.float32), embedding + "_scale")]
-                new_nodes += [
-                    helper.make_node("Gather", [embedding + "_quantized", ids], [out + "_quantized"], name=node.name + "_quantized"),
-                    helper.make_node("Cast", [out + "_quantized"], [out + "_int"], to=TensorProto.FLOAT, name=node.name + "_Cast"),
-                    helper.make_node("Gather", [embedding + "_scale", ids], [out + "_scale"], name=node.name + "_scale"),
-                    helper.make_node("Mul", [out + "_int", out + "_scale"], [out], name=node.name + "_Dequantize")]
-            else:
-                scale = np.float32(np.abs(table).max() / 127.0)
-                new_inits += [numpy_helper.from_array(np.clip(np.round(table / scale), -127, 127).astype(np.int8),
-                                                      embedding + "_quantized"),
-                              numpy_helper.from_array(np.array(scale, np.float32), embedding + "_scale"),
-                              numpy_helper.from_array(np.array(0, np.int8), embedding + "_zero_point")]
-                new_nodes += [
-                    helper.make_node("Gather", [embedding + "_quantized", ids], [out + "_quantized"], name=node.name + "_quantized"),
-                    helper.make_node("DequantizeLinear", [out + "_quantized", embedding + "_scale", embedding + "_zero_point"],
-                                     [out], name=node.name + "_DequantizeLinear")]
+            out = node.output[0]
+            new_nodes += [
+                helper.make_node("Gather", [embedding + "_quantized", node.input[1]], [out + "_quantized"],
+                                 name=node.name + "_quantized"),
+                helper.make_node("DequantizeLinear", [out + "_quantized", embedding + "_scale", embedding + "_zero_point"],
+                                 [out], name=node.name + "_DequantizeLinear")]
         else:
             new_nodes.append(node)
     still_used = {i for n in new_nodes for i in n.input}

@@ -17,7 +17,7 @@ from wordpiece import WordPiece
 MAX_LENGTH = 256
 GROUPS_PER_STEP = 2
 EPOCHS = 1
-LR, HEAD_LR, WARMUP, WEIGHT_DECAY, BCE_WEIGHT = 5e-5, 5e-4, 0.1, 0.01, 0.2
+LR, HEAD_LR, WARMUP, WEIGHT_DECAY, BCE_WEIGHT = 5e-5, 2e-4, 0.1, 0.01, 0.2
 CHECKPOINT = os.path.join(WORK, "checkpoint.pt")
 FINAL = os.path.join(WORK, "model.pt")
 
@@ -35,11 +35,11 @@ def batch_tensors(rows, pad_id):
 
 
 def optimizer_for(model):
-    head = [p for n, p in model.named_parameters() if n.startswith("classifier")]
+    head = [p for n, p in model.named_parameters() if n.startswith(("pooler", "classifier"))]
     decay = [p for n, p in model.named_parameters()
-             if not n.startswith("classifier") and p.dim() > 1]
+             if not n.startswith(("pooler", "classifier")) and p.dim() > 1]
     no_decay = [p for n, p in model.named_parameters()
-                if not n.startswith("classifier") and p.dim() <= 1]
+                if not n.startswith(("pooler", "classifier")) and p.dim() <= 1]
     return torch.optim.AdamW([{"params": decay, "weight_decay": WEIGHT_DECAY},
                               {"params": no_decay, "weight_decay": 0.0},
                               {"params": head, "weight_decay": WEIGHT_DECAY, "lr": HEAD_LR}], lr=LR)
