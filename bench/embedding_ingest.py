@@ -4,7 +4,7 @@ Indexes the first N documents of a BEIR corpus through a text_vectors ingest pip
 text_knn searches for the first Q queries (each text once, so the query vector cache does not help), and
 prints/writes the numbers. Standard library only.
 
-  python3 bench/embedding_ingest.py --url http://127.0.0.1:9280 --corpus /work/shared/data/beir/msmarco-dl19-pool \
+  python3 bench/embedding_ingest.py --url http://127.0.0.1:9280 --corpus ../shared/data/beir/msmarco-dl19-pool \
       --docs 1000 --bulk 100 --batch-size 1 --out bench/results/embedding-ingest.json
 """
 import argparse
