@@ -46,7 +46,7 @@ def main():
     for qid, q in list(queries.items()):
         tops = {}
         for name, (_, fn, window) in shown.items():
-            r, ms = client.timed_search(INDEX, evaluate.body(fn, q, 10, window, args.cross_encoder, fetch_source=["title"]))
+            r, ms = client.timed_search(INDEX, evaluate.body(fn, q, 10, window, args.cross_encoder, fetch_source=["title"], depth=evaluate.first_stage_depth([args.window])))
             hits = r["hits"]["hits"]
             totals[name].append(metrics.ndcg_at([h["_id"] for h in hits], qrels[qid]))
             tops[name] = (hits[:5], ms)

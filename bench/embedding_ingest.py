@@ -4,10 +4,11 @@ Indexes the first N documents of a BEIR corpus through a text_vectors ingest pip
 text_knn searches for the first Q queries (each text once, so the query vector cache does not help), and
 prints/writes the numbers. Standard library only.
 
-  python3 bench/embedding_ingest.py --url http://127.0.0.1:9280 --corpus /work/shared/data/beir/msmarco-dl19-pool \
+  python3 bench/embedding_ingest.py --url http://127.0.0.1:9280 --corpus ../shared/data/beir/msmarco-dl19-pool \
       --docs 1000 --bulk 100 --batch-size 1 --out bench/results/embedding-ingest.json
 """
 import argparse
+import os
 import json
 import time
 import urllib.request
@@ -21,6 +22,16 @@ def call(url, method, path, body=None, ndjson=False):
                                  headers={"Content-Type": "application/x-ndjson" if ndjson else "application/json"})
     with urllib.request.urlopen(req, timeout=600) as r:
         return json.loads(r.read())
+
+
+def stats(url):
+    """The node counters of GET _plugins/rerank/stats, summed over the nodes."""
+    out = {}
+    for node in call(url, "GET", "/_plugins/rerank/stats")["nodes"].values():
+        for k, v in node.items():
+            if isinstance(v, (int, float)):
+                out[k] = out.get(k, 0) + v
+    return out
 
 
 def main():
@@ -60,7 +71,7 @@ def main():
                      "refresh_interval": "-1"},
         "mappings": {"properties": {"title": {"type": "text"}, "text": {"type": "text"}, "vec": {
             "type": "knn_vector", "dimension": 384, "method": {"name": "hnsw", "engine": "lucene", "space_type": "cosinesimil"}}}}})
-    before = call(a.url, "GET", "/_plugins/rerank/stats")
+    before = stats(a.url)
     started = time.time()
     errors = 0
     for i in range(0, len(docs), a.bulk):
@@ -71,7 +82,7 @@ def main():
         r = call(a.url, "POST", "/_bulk", "\n".join(lines) + "\n", ndjson=True)
         errors += sum(1 for it in r["items"] if "error" in it["index"])
     ingest_s = time.time() - started
-    after = call(a.url, "GET", "/_plugins/rerank/stats")
+    after = stats(a.url)
     call(a.url, "POST", "/bench-embed/_refresh")
 
     latencies = []
@@ -91,7 +102,7 @@ def main():
         "model_docs_per_s": round(texts / max(after["embedding_millis"] - before["embedding_millis"], 1) * 1000, 1),
         "tokens_per_doc": round(tokens / max(texts, 1), 1),
         "query_ms_p50": round(latencies[len(latencies) // 2], 1), "query_ms_p95": round(latencies[int(len(latencies) * 0.95)], 1),
-        "cpu": "2 shared cores, load from other jobs",
+        "cpu": "2 cores shared with other jobs", "load_average_1m_after": round(os.getloadavg()[0], 1),
     }
     print(json.dumps(result))
     if a.out:

@@ -18,7 +18,7 @@ class Client:
         self.url = url.rstrip("/")
         self.timeout = timeout
 
-    def call(self, method, path, body=None, ndjson=False):
+    def call(self, method, path, body=None, ndjson=False, timeout=None):
         data = None
         headers = {}
         if body is not None:
@@ -26,7 +26,7 @@ class Client:
             headers["Content-Type"] = "application/x-ndjson" if ndjson else "application/json"
         req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as r:
+            with urllib.request.urlopen(req, timeout=timeout or self.timeout) as r:
                 return json.loads(r.read() or b"{}")
         except urllib.error.HTTPError as e:
             raise OpenSearchError(e.code, e.read().decode(errors="replace")) from None

@@ -9,7 +9,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 WORK = os.environ.get("TRAIN_WORK", os.path.join(HERE, "work"))
-DATA = os.environ.get("SCIFACT_DIR", "/work/shared/data/beir/scifact")
+DATA = os.environ.get("SCIFACT_DIR", os.path.join(REPO, "..", "shared", "data", "beir", "scifact"))
 JAVA = os.environ.get("JAVA", "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java")
 BASE_ONNX = os.path.join(WORK, "base", "all-minilm-l6-v2.onnx")
 BASE_TOKENIZER = os.path.join(WORK, "base", "all-minilm-l6-v2-tokenizer.json")

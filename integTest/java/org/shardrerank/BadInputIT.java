@@ -52,7 +52,7 @@ public class BadInputIT extends RerankRestTestCase {
         c.add(new Case("stride too large", rescore("10", ce(",\"stride\":60")), 400, "[stride] is 60 but each window has room for only"));
         c.add(new Case("max_chunks too large", rescore("10", ce(",\"max_chunks\":1000")), 400, "[max_chunks] must be in [1, 64], got [1000]"));
         c.add(new Case("batch_size zero", rescore("10", ce(",\"batch_size\":0")), 400, "[batch_size] must be in [1, 1024], got [0]"));
-        c.add(new Case("pooling unknown", rescore("10", ce(",\"pooling\":\"sum\"")), 400, "unknown pooling [sum], expected one of [max, mean, first]"));
+        c.add(new Case("pooling unknown", rescore("10", ce(",\"pooling\":\"sum\"")), 400, "[pooling] must be one of [max, mean, first], got [sum]"));
         c.add(new Case("score_mode unknown", rescore("10", ce(",\"score_mode\":\"multiply\"")), 400, "[score_mode] must be one of [replace, combine], got [multiply]"));
         c.add(new Case("weights with replace", rescore("10", ce(",\"rerank_weight\":2")), 400, "apply to [score_mode] [combine] only"));
         c.add(new Case("weight NaN", rescore("10", ce(",\"score_mode\":\"combine\",\"first_stage_weight\":\"NaN\"")), 400, "[first_stage_weight] must be a finite number >= 0, got [NaN]"));

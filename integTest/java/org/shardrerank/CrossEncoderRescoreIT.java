@@ -11,13 +11,7 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
     private void createDocs(int shards) throws IOException {
         call("PUT", "/docs", "{\"settings\":{\"number_of_shards\":" + shards + ",\"number_of_replicas\":0},"
             + "\"mappings\":{\"properties\":{\"title\":{\"type\":\"text\"},\"text\":{\"type\":\"text\"},\"year\":{\"type\":\"integer\"}}}}");
-        Map<String, String> docs = new LinkedHashMap<>();
-        docs.put("1", "{\"title\":\"Fish\",\"text\":\"goldfish goldfish goldfish in a bowl\",\"year\":2001}");
-        docs.put("2", "{\"title\":\"Goldfish growth\",\"text\":\"do goldfish grow as large as their tank\",\"year\":2002}");
-        docs.put("3", "{\"title\":\"Pond life\",\"text\":\"koi and goldfish live in ponds\",\"year\":2003}");
-        docs.put("4", "{\"title\":\"Cats\",\"text\":\"cats chase goldfish\",\"year\":2004}");
-        docs.put("5", "{\"title\":\"Dogs\",\"text\":\"dogs do not care about goldfish\",\"year\":2005}");
-        docs.put("6", "{\"title\":\"Aquarium\",\"text\":\"a large aquarium helps goldfish grow\",\"year\":2006}");
+        Map<String, String> docs = goldfishDocs();
         bulk("docs", docs);
     }
 

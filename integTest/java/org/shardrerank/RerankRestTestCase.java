@@ -75,6 +75,18 @@ public abstract class RerankRestTestCase extends OpenSearchRestTestCase {
         assertEquals("bulk had errors: " + response, Boolean.FALSE, response.get("errors"));
     }
 
+    /** Six short documents (title, text, year) whose rankings under the overlap fixture models are known by hand. */
+    protected static Map<String, String> goldfishDocs() {
+        Map<String, String> docs = new java.util.LinkedHashMap<>();
+        docs.put("1", "{\"title\":\"Fish\",\"text\":\"goldfish goldfish goldfish in a bowl\",\"year\":2001}");
+        docs.put("2", "{\"title\":\"Goldfish growth\",\"text\":\"do goldfish grow as large as their tank\",\"year\":2002}");
+        docs.put("3", "{\"title\":\"Pond life\",\"text\":\"koi and goldfish live in ponds\",\"year\":2003}");
+        docs.put("4", "{\"title\":\"Cats\",\"text\":\"cats chase goldfish\",\"year\":2004}");
+        docs.put("5", "{\"title\":\"Dogs\",\"text\":\"dogs do not care about goldfish\",\"year\":2005}");
+        docs.put("6", "{\"title\":\"Aquarium\",\"text\":\"a large aquarium helps goldfish grow\",\"year\":2006}");
+        return docs;
+    }
+
     /** An error answer: its HTTP status and body. */
     protected record ErrorResponse(int status, Map<String, Object> body) {
         public String text() {

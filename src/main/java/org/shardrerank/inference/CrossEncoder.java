@@ -49,8 +49,8 @@ public final class CrossEncoder implements ModelRuntime {
         try {
             OrtSession session = env.createSession(model);
             try {
-                return new CrossEncoder(tokenizer, new OnnxRunner(env.ort(), session, head, padId), head, activation, maxLength,
-                    model.toString());
+                return new CrossEncoder(tokenizer, new OnnxRunner(new EncoderSession(env.ort(), session, padId), head), head, activation,
+                    maxLength, model.toString());
             } catch (RuntimeException e) {
                 session.close();
                 throw e;

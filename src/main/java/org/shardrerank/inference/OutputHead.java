@@ -1,6 +1,7 @@
 package org.shardrerank.inference;
 
-import java.util.Locale;
+import org.shardrerank.util.WireEnums;
+
 
 /** How a cross-encoder's output row becomes one relevance score. */
 public enum OutputHead {
@@ -35,17 +36,12 @@ public enum OutputHead {
     }
 
     public static OutputHead parse(String value) {
-        for (OutputHead head : values()) {
-            if (head.toString().equals(value)) {
-                return head;
-            }
-        }
-        throw new IllegalArgumentException("unknown output [" + value + "], expected one of [logit, binary_softmax]");
+        return WireEnums.parse(OutputHead.class, value, "output");
     }
 
     @Override
     public String toString() {
-        return name().toLowerCase(Locale.ROOT);
+        return WireEnums.wireName(this);
     }
 
     /** Applied to a single logit. */
@@ -58,17 +54,12 @@ public enum OutputHead {
         }
 
         public static Activation parse(String value) {
-            for (Activation a : values()) {
-                if (a.toString().equals(value)) {
-                    return a;
-                }
-            }
-            throw new IllegalArgumentException("unknown activation [" + value + "], expected one of [none, sigmoid]");
+            return WireEnums.parse(Activation.class, value, "activation");
         }
 
         @Override
         public String toString() {
-            return name().toLowerCase(Locale.ROOT);
+            return WireEnums.wireName(this);
         }
     }
 }

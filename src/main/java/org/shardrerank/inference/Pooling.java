@@ -1,6 +1,7 @@
 package org.shardrerank.inference;
 
-import java.util.Locale;
+import org.shardrerank.util.WireEnums;
+
 
 /** How the scores of a long document's chunks become the document's score. */
 public enum Pooling {
@@ -36,16 +37,11 @@ public enum Pooling {
     }
 
     public static Pooling parse(String value) {
-        for (Pooling p : values()) {
-            if (p.toString().equals(value)) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException("unknown pooling [" + value + "], expected one of [max, mean, first]");
+        return WireEnums.parse(Pooling.class, value, "pooling");
     }
 
     @Override
     public String toString() {
-        return name().toLowerCase(Locale.ROOT);
+        return WireEnums.wireName(this);
     }
 }

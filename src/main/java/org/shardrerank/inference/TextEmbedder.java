@@ -44,8 +44,8 @@ public final class TextEmbedder implements ModelRuntime {
         try {
             OrtSession session = env.createSession(model);
             try {
-                return new TextEmbedder(tokenizer, new EmbeddingRunner(env.ort(), session, dimension, padId), pooling, normalize,
-                    dimension, maxLength, model.toString());
+                return new TextEmbedder(tokenizer, new EmbeddingRunner(new EncoderSession(env.ort(), session, padId), dimension), pooling,
+                    normalize, dimension, maxLength, model.toString());
             } catch (RuntimeException e) {
                 session.close();
                 throw e;

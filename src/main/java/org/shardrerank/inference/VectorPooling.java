@@ -1,6 +1,7 @@
 package org.shardrerank.inference;
 
-import java.util.Locale;
+import org.shardrerank.util.WireEnums;
+
 
 /** How a bi-encoder's token states ({@code last_hidden_state}) become one text vector. */
 public enum VectorPooling {
@@ -55,16 +56,11 @@ public enum VectorPooling {
     }
 
     public static VectorPooling parse(String value) {
-        for (VectorPooling p : values()) {
-            if (p.toString().equals(value)) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException("unknown pooling [" + value + "], expected one of [mean, cls]");
+        return WireEnums.parse(VectorPooling.class, value, "pooling");
     }
 
     @Override
     public String toString() {
-        return name().toLowerCase(Locale.ROOT);
+        return WireEnums.wireName(this);
     }
 }

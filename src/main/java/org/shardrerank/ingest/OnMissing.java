@@ -1,6 +1,7 @@
 package org.shardrerank.ingest;
 
-import java.util.Locale;
+import org.shardrerank.util.WireEnums;
+
 
 /** What the {@code text_vectors} processor does with a document that has no text in any of its fields. */
 public enum OnMissing {
@@ -10,16 +11,11 @@ public enum OnMissing {
     SKIP;
 
     public static OnMissing parse(String value) {
-        for (OnMissing o : values()) {
-            if (o.toString().equals(value)) {
-                return o;
-            }
-        }
-        throw new IllegalArgumentException("[on_missing] must be one of [fail, skip], got [" + value + "]");
+        return WireEnums.parse(OnMissing.class, value, null);
     }
 
     @Override
     public String toString() {
-        return name().toLowerCase(Locale.ROOT);
+        return WireEnums.wireName(this);
     }
 }

@@ -1,6 +1,7 @@
 package org.shardrerank.pipeline;
 
-import java.util.Locale;
+import org.shardrerank.util.WireEnums;
+
 
 /** How the pipeline combines the request's own text query with the {@code text_knn} query. */
 public enum FirstStage {
@@ -10,16 +11,11 @@ public enum FirstStage {
     BOOL;
 
     public static FirstStage parse(String value) {
-        for (FirstStage f : values()) {
-            if (f.toString().equals(value)) {
-                return f;
-            }
-        }
-        throw new IllegalArgumentException("must be one of [hybrid_rrf, bool], got [" + value + "]");
+        return WireEnums.parse(FirstStage.class, value, null);
     }
 
     @Override
     public String toString() {
-        return name().toLowerCase(Locale.ROOT);
+        return WireEnums.wireName(this);
     }
 }

@@ -1,6 +1,7 @@
 package org.shardrerank.rescore;
 
-import java.util.Locale;
+import org.shardrerank.util.WireEnums;
+
 
 /** What a shard does when inference does not finish within the request's timeout. */
 public enum OnTimeout {
@@ -10,16 +11,11 @@ public enum OnTimeout {
     FAIL;
 
     public static OnTimeout parse(String value) {
-        for (OnTimeout o : values()) {
-            if (o.toString().equals(value)) {
-                return o;
-            }
-        }
-        throw new IllegalArgumentException("[on_timeout] must be one of [keep_first_stage, fail], got [" + value + "]");
+        return WireEnums.parse(OnTimeout.class, value, "on_timeout");
     }
 
     @Override
     public String toString() {
-        return name().toLowerCase(Locale.ROOT);
+        return WireEnums.wireName(this);
     }
 }

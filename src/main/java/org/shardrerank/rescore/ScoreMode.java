@@ -1,6 +1,7 @@
 package org.shardrerank.rescore;
 
-import java.util.Locale;
+import org.shardrerank.util.WireEnums;
+
 
 /** How the model's score and the first-stage score make the final score of a rescored hit. */
 public enum ScoreMode {
@@ -10,16 +11,11 @@ public enum ScoreMode {
     COMBINE;
 
     public static ScoreMode parse(String value) {
-        for (ScoreMode m : values()) {
-            if (m.toString().equals(value)) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException("[score_mode] must be one of [replace, combine], got [" + value + "]");
+        return WireEnums.parse(ScoreMode.class, value, "score_mode");
     }
 
     @Override
     public String toString() {
-        return name().toLowerCase(Locale.ROOT);
+        return WireEnums.wireName(this);
     }
 }

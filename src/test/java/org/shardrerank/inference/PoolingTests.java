@@ -14,7 +14,7 @@ public class PoolingTests extends OpenSearchTestCase {
         assertEquals(0, decisive[0]);
         assertEquals(0.7f, Pooling.MEAN.pool(new float[] { 0.7f }, decisive), 0f);
         assertEquals("a single chunk decides", 0, decisive[0]);
-        assertEquals("unknown pooling [sum], expected one of [max, mean, first]",
+        assertEquals("[pooling] must be one of [max, mean, first], got [sum]",
             expectThrows(IllegalArgumentException.class, () -> Pooling.parse("sum")).getMessage());
     }
 

@@ -35,7 +35,7 @@ public class VectorPoolingTests extends OpenSearchTestCase {
     public void testBadTokenCountsAndNames() {
         expectThrows(IllegalArgumentException.class, () -> VectorPooling.MEAN.pool(HIDDEN, 0, 3, 2, 0));
         expectThrows(IllegalArgumentException.class, () -> VectorPooling.MEAN.pool(HIDDEN, 0, 3, 2, 4));
-        assertEquals("unknown pooling [max], expected one of [mean, cls]",
+        assertEquals("[pooling] must be one of [mean, cls], got [max]",
             expectThrows(IllegalArgumentException.class, () -> VectorPooling.parse("max")).getMessage());
         assertEquals(VectorPooling.CLS, VectorPooling.parse("cls"));
     }

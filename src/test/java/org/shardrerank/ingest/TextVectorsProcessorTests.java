@@ -51,7 +51,7 @@ public class TextVectorsProcessorTests extends OpenSearchTestCase {
                 { new Object[] { "fields", List.of("a", 3) }, "[fields] must contain field names only, got [3]" },
                 { new Object[] { "target_field", null }, "[target_field] required property is missing" },
                 { new Object[] { "target_field", "title" }, "[target_field] [title] is also a source field" },
-                { new Object[] { "on_missing", "drop" }, "[on_missing] [on_missing] must be one of [fail, skip], got [drop]" },
+                { new Object[] { "on_missing", "drop" }, "[on_missing] must be one of [fail, skip], got [drop]" },
                 { new Object[] { "batch_size", 0 }, "[batch_size] must be in [1, 1024], got [0]" } };
             for (Object[] c : cases) {
                 OpenSearchParseException e = expectThrows(OpenSearchParseException.class,

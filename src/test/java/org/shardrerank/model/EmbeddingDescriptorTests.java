@@ -39,7 +39,7 @@ public class EmbeddingDescriptorTests extends OpenSearchTestCase {
     public void testValidationMessages() throws IOException {
         String json = committed("all-minilm-l6-v2");
         String[][] cases = {
-            { "\"pooling\": \"mean\"", "\"pooling\": \"max\"", "unknown pooling [max], expected one of [mean, cls]" },
+            { "\"pooling\": \"mean\"", "\"pooling\": \"max\"", "[pooling] must be one of [mean, cls], got [max]" },
             { "\"pooling\": \"mean\",", "", "[pooling] is required in model.json" },
             { "\"dimension\": 384", "\"dimension\": 0", "[dimension] must be an integer in [1, 16000], got [0]" },
             { "\"dimension\": 384,", "", "[dimension] must be an integer in [1, 16000], got [null]" },

@@ -143,8 +143,8 @@ public class ModelRegistryTests extends OpenSearchTestCase {
         String json = Files.readString(dir.resolve("model.json"));
         String[][] cases = {
             { "\"max_length\": 64", "\"max_length\": 4", "[max_length] must be an integer in [8, 8192], got [4]" },
-            { "\"output\": \"logit\"", "\"output\": \"regression\"", "unknown output [regression]" },
-            { "\"activation\": \"none\"", "\"activation\": \"tanh\"", "unknown activation [tanh]" },
+            { "\"output\": \"logit\"", "\"output\": \"regression\"", "[output] must be one of [logit, binary_softmax], got [regression]" },
+            { "\"activation\": \"none\"", "\"activation\": \"tanh\"", "[activation] must be one of [none, sigmoid], got [tanh]" },
             { "\"license\"", "\"licence\"", "unknown key [licence] in model.json" },
             { "\"name\": \"overlap-logit\"", "\"name\": \"other\"", "descriptor names the model [other] but its folder is [overlap-logit]" },
             { "\"tokenizer.json\": \"d2", "\"tokenizer.jsn\": \"d2", "[sha256] has no checksum for [tokenizer.json]" } };

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Reproduces every committed result in bench/results on this machine: starts a node with the models, runs the
+# evaluation on SciFact (test), the TREC DL 2019 pool and CACM, the shard-split comparison, and the rescorer
+# benchmark against bare ONNX Runtime. Needs the BEIR folders (default: ../shared/data/beir).
+#
+#   bench/run-all.sh [BEIR_ROOT]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BEIR=${1:-../shared/data/beir}
+CE=scifact-minilm-l6-ce
+EMB=all-minilm-l6-v2
+PY=/usr/bin/python3   # Debian's python3-matplotlib draws the plots; any python3 works without them
+[ -x "$PY" ] || PY=python3
+export NODE_DIR=target/eval-node NODE_HTTP_PORT=${NODE_HTTP_PORT:-9200} NODE_HEAP=${NODE_HEAP:-2g}
+URL=http://127.0.0.1:$NODE_HTTP_PORT
+
+./mvnw -B -ntp -q package dependency:copy@integ-distribution -DskipTests -Dinteg.dir="$PWD/target/integ"
+rm -rf target/eval-models && mkdir -p target/eval-models
+cp -r "models/$CE" "target/test-models/$EMB" target/eval-models/
+DOWNLOADS=target/integ/downloads MODELS_FROM=target/eval-models scripts/node.sh start
+trap 'scripts/node.sh stop' EXIT
+
+ev() { $PY bench/evaluate.py --url "$URL" "$@"; }
+# windows and samples as committed: on 2 shared cores the cross-encoder scores ~12-30 pairs/s at 256 tokens, so
+# the committed runs rescore a window of 50 (SciFact: 15,000 pairs); larger windows: add e.g. --windows 50 100 200
+ev --data "$BEIR/scifact" --name scifact --embedding-model $EMB --cross-encoder $CE --windows 50 --ce-max-length 256 --latency-queries 10
+ev --data "$BEIR/msmarco-dl19-pool" --name trec-dl19-pool --embedding-model $EMB --cross-encoder $CE --windows 50 --latency-queries 10
+ev --data "$BEIR/cacm" --name cacm --embedding-model $EMB --cross-encoder $CE --windows 50 --latency-queries 10
+bench/rescorer-benchmark.sh "models/$CE" "$BEIR/msmarco-dl19-pool" "$BEIR/msmarco-dl19-pool/runs/BM25.top100.trec" 5 2 8 \
+  > "bench/results/rescorer-$CE-int8.json"
+# how per-shard rescoring divides the work: 1 shard x window 100 against 4 shards x window 25 (BM25 first stage)
+ev --data "$BEIR/cacm" --name cacm-1shard-w100 --cross-encoder $CE --shards 1 --windows 100 --max-queries 32 --latency-queries 32
+ev --data "$BEIR/cacm" --name cacm-4shards-w25 --cross-encoder $CE --shards 4 --windows 25 --max-queries 32 --latency-queries 32
+# latency at concurrency 1, 2, 4 (not run for the committed results: see the closing notes)
+# $PY bench/latency.py --url "$URL" --data "$BEIR/cacm" --name cacm --embedding-model $EMB --cross-encoder $CE --windows 50 --seconds 15
