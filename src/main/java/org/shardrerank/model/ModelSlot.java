@@ -73,11 +73,7 @@ final class ModelSlot {
                 }
                 unloaded = false;
             }
-            ModelRegistry.Model next = tryLoad();
-            if (next != null) {
-                install(next);
-            }
-            return change(before, next == null ? failure() : null);
+            return loadAndSwap(before);
         } finally {
             loading.unlock();
         }
@@ -106,15 +102,18 @@ final class ModelSlot {
     ModelChange reload() {
         loading.lock();
         try {
-            ModelState before = state();
-            ModelRegistry.Model next = tryLoad();
-            if (next != null) {
-                install(next);
-            }
-            return change(before, next == null ? failure() : null);
+            return loadAndSwap(state());
         } finally {
             loading.unlock();
         }
+    }
+
+    private ModelChange loadAndSwap(ModelState before) {
+        ModelRegistry.Model next = tryLoad();
+        if (next != null) {
+            install(next);
+        }
+        return change(before, next == null ? failure() : null);
     }
 
     ModelStatus status(String device) {
