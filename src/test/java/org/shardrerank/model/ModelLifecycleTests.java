@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -240,6 +241,32 @@ public class ModelLifecycleTests extends OpenSearchTestCase {
                     assertArrayEquals("the new version serves", expected, score(r), 0f);
                 }
             }
+        }
+    }
+
+    /** Requests never see a closed version, however reloads and requests interleave. */
+    public void testScoringThroughRepeatedReloads() throws Exception {
+        Path root = createTempDir();
+        ModelRegistryTests.install(root, "overlap-logit", MODEL);
+        ExecutorService clients = Executors.newFixedThreadPool(3);
+        try (ModelRegistry r = registry(root)) {
+            float[] expected = score(r);
+            List<CompletableFuture<Void>> running = new ArrayList<>();
+            for (int c = 0; c < 3; c++) {
+                running.add(CompletableFuture.runAsync(() -> {
+                    for (int i = 0; i < 40; i++) {
+                        assertArrayEquals(expected, score(r), 0f);
+                    }
+                }, clients));
+            }
+            for (int i = 0; i < 15; i++) {
+                assertNull(r.reload(MODEL).error());
+            }
+            CompletableFuture.allOf(running.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
+            assertEquals(16, r.servingGeneration(MODEL));
+        } finally {
+            clients.shutdown();
+            assertTrue(clients.awaitTermination(10, TimeUnit.SECONDS));
         }
     }
 
