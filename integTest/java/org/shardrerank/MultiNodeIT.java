@@ -122,4 +122,49 @@ public class MultiNodeIT extends RerankRestTestCase {
         }
         assertEquals(10, ranking("partial", "_primary", "overlap-2class").size());
     }
+
+    /** Load and reload act on every node (or the named ones), and each node reports its own outcome. */
+    @SuppressWarnings("unchecked")
+    public void testModelOperationsRunOnEveryNode() throws Exception {
+        Map<String, Object> reload = call("POST", "/_plugins/rerank/models/overlap-logit/_reload", null);
+        Map<String, Object> nodes = (Map<String, Object>) reload.get("nodes");
+        assertEquals(reload.toString(), 3, nodes.size());
+        assertEquals(reload.toString(), false, reload.get("errors"));
+        for (Object n : nodes.values()) {
+            Map<String, Object> node = (Map<String, Object>) n;
+            assertEquals(node.toString(), "loaded", node.get("after"));
+            assertTrue(node.toString(), ((Number) node.get("generation")).intValue() >= 2);
+        }
+        Map<String, Object> one = call("POST", "/_plugins/rerank/models/overlap-logit/_load?nodes=node-3", null);
+        Map<String, Object> only = (Map<String, Object>) one.get("nodes");
+        assertEquals(one.toString(), 1, only.size());
+        assertEquals("node-3", ((Map<String, Object>) only.values().iterator().next()).get("name"));
+
+        // a model installed on nodes 1 and 3 only
+        List<Path> copies = new ArrayList<>();
+        for (String node : List.of("node-1", "node-3")) {
+            Path models = Path.of(DIR, "nodes", node, "config", "shard-rerank", "models");
+            Path copy = Files.createDirectories(models.resolve("partial-it"));
+            copies.add(copy);
+            Files.copy(models.resolve("overlap-logit").resolve("model.onnx"), copy.resolve("model.onnx"));
+            Files.copy(models.resolve("overlap-logit").resolve("tokenizer.json"), copy.resolve("tokenizer.json"));
+            Files.writeString(copy.resolve("model.json"), Files.readString(models.resolve("overlap-logit").resolve("model.json"))
+                .replace("\"name\": \"overlap-logit\"", "\"name\": \"partial-it\""));
+        }
+        try {
+            Map<String, Object> partial = call("POST", "/_plugins/rerank/models/partial-it/_load", null);
+            assertEquals(partial.toString(), true, partial.get("errors"));
+            for (Object n : ((Map<String, Object>) partial.get("nodes")).values()) {
+                Map<String, Object> node = (Map<String, Object>) n;
+                boolean node2 = "node-2".equals(node.get("name"));
+                assertEquals(node.toString(), node2 ? "missing" : "loaded", node.get("after"));
+                assertEquals(node.toString(), node2, node.containsKey("error"));
+            }
+        } finally {
+            call("POST", "/_plugins/rerank/models/partial-it/_unload", null);
+            for (Path copy : copies) {
+                org.apache.lucene.util.IOUtils.rm(copy);
+            }
+        }
+    }
 }

@@ -32,7 +32,10 @@ import org.opensearch.threadpool.ThreadPool;
 import org.opensearch.transport.client.Client;
 import org.opensearch.watcher.ResourceWatcherService;
 import org.shardrerank.embedding.EmbeddingService;
+import org.shardrerank.action.ModelAction;
+import org.shardrerank.action.ModelOperation;
 import org.shardrerank.action.NodeStatsAction;
+import org.shardrerank.action.TransportModelAction;
 import org.shardrerank.action.TransportNodeStatsAction;
 import org.shardrerank.inference.InferenceEnvironment;
 import org.shardrerank.ingest.TextVectorsProcessor;
@@ -45,9 +48,11 @@ import org.shardrerank.query.HybridRrfQueryBuilder;
 import org.shardrerank.rescore.CrossEncoderRescorerBuilder;
 import org.shardrerank.rescore.FallbackFetchSubPhase;
 import org.shardrerank.rescore.RescoreContextFactory;
+import org.shardrerank.rest.RestModelOperationAction;
 import org.shardrerank.rest.RestModelsAction;
 import org.shardrerank.rest.RestStatsAction;
 import org.shardrerank.stats.RerankStats;
+import org.shardrerank.stats.StatName;
 
 import java.nio.file.Path;
 import java.util.Collection;
@@ -55,7 +60,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
-/** Wiring only: settings, thread pool, rescorer, queries, ingest and search pipeline processors, REST handlers. */
+/** Wiring only: settings, thread pool, rescorer, queries, ingest and search pipeline processors, actions, REST handlers. */
 public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlugin, IngestPlugin, SearchPipelinePlugin {
     private final Settings settings;
     private final RerankStats stats = new RerankStats();
@@ -72,7 +77,8 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
             PluginSettings.INTRA_OP_THREADS.get(settings));
         String modelsPath = PluginSettings.MODELS_PATH.get(settings);
         Path root = modelsPath.isEmpty() ? configPath.resolve("shard-rerank").resolve("models") : configPath.resolve(modelsPath);
-        this.models = new ModelRegistry(root.normalize(), inference, System::currentTimeMillis);
+        this.models = new ModelRegistry(root.normalize(), inference, System::currentTimeMillis,
+            model -> stats.increment(model, StatName.MODEL_LOAD_FAILURES));
         this.rescoreContexts = new RescoreContextFactory(models, stats, settings);
         this.embeddings = new EmbeddingService(models, stats, settings);
     }
@@ -136,7 +142,10 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
 
     @Override
     public List<ActionHandler<? extends ActionRequest, ? extends ActionResponse>> getActions() {
-        return List.of(new ActionHandler<>(NodeStatsAction.INSTANCE, TransportNodeStatsAction.class));
+        return List.of(new ActionHandler<>(NodeStatsAction.INSTANCE, TransportNodeStatsAction.class),
+            new ActionHandler<>(ModelAction.LOAD, TransportModelAction.Load.class),
+            new ActionHandler<>(ModelAction.UNLOAD, TransportModelAction.Unload.class),
+            new ActionHandler<>(ModelAction.RELOAD, TransportModelAction.Reload.class));
     }
 
     @Override
@@ -144,7 +153,8 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
                                              IndexScopedSettings indexScopedSettings, SettingsFilter settingsFilter,
                                              IndexNameExpressionResolver indexNameExpressionResolver,
                                              Supplier<DiscoveryNodes> nodesInCluster) {
-        return List.of(new RestModelsAction(models), new RestStatsAction());
+        return List.of(new RestModelsAction(models), new RestStatsAction(), new RestModelOperationAction(ModelOperation.LOAD),
+            new RestModelOperationAction(ModelOperation.UNLOAD), new RestModelOperationAction(ModelOperation.RELOAD));
     }
 
     @Override

@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EmbeddingFixture implements Closeable {
     public final RerankStats stats = new RerankStats();
-    public final ModelRegistry models = new ModelRegistry(TestModels.root(), new InferenceEnvironment(false, 0, 1), System::currentTimeMillis);
+    public final ModelRegistry models = new ModelRegistry(TestModels.root(), new InferenceEnvironment(false, 0, 1), System::currentTimeMillis,
+        name -> {});
     public final EmbeddingService embeddings;
     public final NamedXContentRegistry xContent;
     public final NamedWriteableRegistry writeables;

@@ -61,7 +61,7 @@ public final class TransportNodeStatsAction extends
         Map<String, Object> modelStates = new LinkedHashMap<>();
         models.status().forEach(s -> {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("state", s.state());
+            m.put("state", s.state().toString());
             Object c = perModel.get(s.name());
             if (c != null) {
                 m.putAll(castMap(c));

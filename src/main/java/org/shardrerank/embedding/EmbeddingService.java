@@ -51,34 +51,39 @@ public final class EmbeddingService {
 
     /** Checks that {@code model} names a model folder of this node (without loading it). */
     public void checkModelExists(String model) {
-        if (ModelDescriptor.validName(model) == false) {
-            throw new IllegalArgumentException("invalid model name [" + model + "]: use lowercase letters, digits, '.', '_' and '-'");
-        }
+        ModelDescriptor.requireValidName(model);
         List<String> names = models.names();
         if (names.contains(model) == false) {
             throw new IllegalArgumentException("unknown model [" + model + "]; models on this node: " + names);
         }
     }
 
-    /** The vector of one search text. */
+    /**
+     * The vector of one search text. Cached under the generation of the model version that computed it, and found
+     * only while that version serves: after a reload the old vectors no longer match.
+     */
     public void embedQuery(String model, String text, ActionListener<float[]> listener) {
-        QueryKey key = new QueryKey(model, text);
-        float[] cached = queryVectors == null ? null : queryVectors.get(key);
+        long serving = models.servingGeneration(model);
+        float[] cached = queryVectors == null || serving == 0 ? null : queryVectors.get(new QueryKey(model, serving, text));
         if (cached != null) {
             stats.increment(model, StatName.QUERY_VECTOR_CACHE_HITS);
             listener.onResponse(cached);
             return;
         }
-        embed(model, TextRole.QUERY, List.of(text), ActionListener.wrap(vectors -> {
+        run(model, TextRole.QUERY, List.of(text), ActionListener.wrap(embedded -> {
             if (queryVectors != null) {
-                queryVectors.put(key, vectors[0]);
+                queryVectors.put(new QueryKey(model, embedded.generation(), text), embedded.vectors()[0]);
             }
-            listener.onResponse(vectors[0]);
+            listener.onResponse(embedded.vectors()[0]);
         }, listener::onFailure));
     }
 
     /** The vectors of {@code texts}, in order, computed on the inference thread pool. */
     public void embed(String model, TextRole role, List<String> texts, ActionListener<float[][]> listener) {
+        run(model, role, texts, ActionListener.map(listener, Embedded::vectors));
+    }
+
+    private void run(String model, TextRole role, List<String> texts, ActionListener<Embedded> listener) {
         Executor runOn = executor;
         if (runOn == null) {
             listener.onFailure(new IllegalStateException("the inference thread pool is not ready"));
@@ -88,7 +93,7 @@ public final class EmbeddingService {
         runOn.execute(new AbstractRunnable() {
             @Override
             protected void doRun() {
-                float[][] vectors;
+                Embedded vectors;
                 try {
                     vectors = compute(model, role, texts);
                 } catch (Exception | LinkageError | AssertionError e) {
@@ -115,8 +120,13 @@ public final class EmbeddingService {
         });
     }
 
-    private float[][] compute(String model, TextRole role, List<String> texts) {
-        ModelRegistry.Model m = models.get(model);
+    private Embedded compute(String model, TextRole role, List<String> texts) {
+        try (ModelRegistry.Lease lease = models.acquire(model)) {
+            return new Embedded(lease.model().generation(), compute(lease.model(), model, role, texts));
+        }
+    }
+
+    private float[][] compute(ModelRegistry.Model m, String model, TextRole role, List<String> texts) {
         TextEmbedder embedder = m.embedder();
         ModelDescriptor.Embedding spec = m.descriptor().embedding();
         String prefix = role == TextRole.QUERY ? spec.queryPrefix() : spec.documentPrefix();
@@ -134,5 +144,8 @@ public final class EmbeddingService {
         return result.vectors();
     }
 
-    private record QueryKey(String model, String text) {}
+    private record QueryKey(String model, long generation, String text) {}
+
+    /** Vectors and the generation of the model version that computed them. */
+    private record Embedded(long generation, float[][] vectors) {}
 }

@@ -3,7 +3,8 @@ package org.shardrerank.inference;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
-import java.io.Closeable;
+import org.opensearch.common.lease.Releasable;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,9 +20,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A cross-encoder: scores (query, document) pairs. The one entry point callers use; tokenization, windowing,
- * batching and ONNX Runtime stay behind it. Thread-safe, one instance per model per node.
+ * batching and ONNX Runtime stay behind it. Thread-safe, one instance per model version per node.
  */
-public final class CrossEncoder implements Closeable {
+public final class CrossEncoder implements ModelRuntime {
     /** Characters of a document worth tokenizing per model token, generously: word-pieces average ~4-5. */
     private static final int CHARS_PER_TOKEN = 12;
 
@@ -30,13 +31,16 @@ public final class CrossEncoder implements Closeable {
     private final OutputHead head;
     private final OutputHead.Activation activation;
     private final int maxLength;
+    private final NativeLifetime lifetime;
 
-    private CrossEncoder(PairTokenizer tokenizer, OnnxRunner runner, OutputHead head, OutputHead.Activation activation, int maxLength) {
+    private CrossEncoder(PairTokenizer tokenizer, OnnxRunner runner, OutputHead head, OutputHead.Activation activation, int maxLength,
+                         String name) {
         this.tokenizer = tokenizer;
         this.runner = runner;
         this.head = head;
         this.activation = activation;
         this.maxLength = maxLength;
+        this.lifetime = new NativeLifetime(name, this::free);
     }
 
     public static CrossEncoder load(InferenceEnvironment env, Path model, Path tokenizerJson, OutputHead head,
@@ -45,7 +49,8 @@ public final class CrossEncoder implements Closeable {
         try {
             OrtSession session = env.createSession(model);
             try {
-                return new CrossEncoder(tokenizer, new OnnxRunner(new EncoderSession(env.ort(), session, padId), head), head, activation, maxLength);
+                return new CrossEncoder(tokenizer, new OnnxRunner(new EncoderSession(env.ort(), session, padId), head), head, activation,
+                    maxLength, model.toString());
             } catch (RuntimeException e) {
                 session.close();
                 throw e;
@@ -66,7 +71,9 @@ public final class CrossEncoder implements Closeable {
     }
 
     public int queryTokens(String query) {
-        return tokenizer.ids(query).length;
+        try (Releasable inUse = lifetime.acquire()) {
+            return tokenizer.ids(query).length;
+        }
     }
 
     public int specialTokens() {
@@ -81,7 +88,12 @@ public final class CrossEncoder implements Closeable {
      * @throws java.util.concurrent.RejectedExecutionException when the executor refuses work (queue full)
      */
     public Result score(String query, List<String> docs, ScoreOptions options, Executor executor) {
-        long started = System.nanoTime();
+        try (Releasable inUse = lifetime.acquire()) {
+            return score(query, docs, options, executor, System.nanoTime());
+        }
+    }
+
+    private Result score(String query, List<String> docs, ScoreOptions options, Executor executor, long started) {
         long[] q = tokenizer.ids(query);
         int charLimit = options.maxChunks() * options.maxLength() * CHARS_PER_TOKEN;
         List<String> cut = new ArrayList<>(docs.size());
@@ -131,16 +143,14 @@ public final class CrossEncoder implements Closeable {
         List<CompletableFuture<float[][]>> futures = new ArrayList<>(batches.size());
         try {
             for (List<Chunk> batch : batches) {
-                futures.add(CompletableFuture.supplyAsync(() -> {
-                    if (abandoned.get()) {
-                        throw new CancellationException("request abandoned");
-                    }
-                    try {
-                        return runner.run(batch);
-                    } catch (OrtException e) {
-                        throw new InferenceException("ONNX Runtime failed: " + e.getMessage(), e);
-                    }
-                }, executor));
+                // each batch owns a reference from queue to end: after a timeout its caller lets go, and the batch may still run
+                Releasable inUse = lifetime.acquire();
+                try {
+                    futures.add(CompletableFuture.supplyAsync(() -> runBatch(batch, abandoned, inUse), executor));
+                } catch (RuntimeException e) {
+                    inUse.close();
+                    throw e;
+                }
             }
             CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).get(Math.max(timeoutNanos, 0), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
@@ -176,8 +186,28 @@ public final class CrossEncoder implements Closeable {
         return ordered;
     }
 
+    private float[][] runBatch(List<Chunk> batch, AtomicBoolean abandoned, Releasable inUse) {
+        try (inUse) {
+            if (abandoned.get()) {
+                throw new CancellationException("request abandoned");
+            }
+            return runner.run(batch);
+        } catch (OrtException e) {
+            throw new InferenceException("ONNX Runtime failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Releasable acquire() {
+        return lifetime.acquire();
+    }
+
     @Override
     public void close() {
+        lifetime.retire();
+    }
+
+    private void free() {
         try {
             runner.close();
         } finally {

@@ -3,7 +3,8 @@ package org.shardrerank.inference;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
-import java.io.Closeable;
+import org.opensearch.common.lease.Releasable;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ import java.util.List;
  * ONNX Runtime and pooling stay behind it. Thread-safe, one instance per model per node. Texts longer than the
  * model's window are truncated (as sentence-transformers does).
  */
-public final class TextEmbedder implements Closeable {
+public final class TextEmbedder implements ModelRuntime {
     /** Characters worth tokenizing per model token, generously: word-pieces average ~4-5. */
     private static final int CHARS_PER_TOKEN = 12;
 
@@ -24,15 +25,17 @@ public final class TextEmbedder implements Closeable {
     private final boolean normalize;
     private final int dimension;
     private final int maxLength;
+    private final NativeLifetime lifetime;
 
     private TextEmbedder(TextTokenizer tokenizer, EmbeddingRunner runner, VectorPooling pooling, boolean normalize, int dimension,
-                         int maxLength) {
+                         int maxLength, String name) {
         this.tokenizer = tokenizer;
         this.runner = runner;
         this.pooling = pooling;
         this.normalize = normalize;
         this.dimension = dimension;
         this.maxLength = maxLength;
+        this.lifetime = new NativeLifetime(name, this::free);
     }
 
     public static TextEmbedder load(InferenceEnvironment env, Path model, Path tokenizerJson, VectorPooling pooling, boolean normalize,
@@ -41,8 +44,8 @@ public final class TextEmbedder implements Closeable {
         try {
             OrtSession session = env.createSession(model);
             try {
-                return new TextEmbedder(tokenizer, new EmbeddingRunner(new EncoderSession(env.ort(), session, padId), dimension), pooling, normalize,
-                    dimension, maxLength);
+                return new TextEmbedder(tokenizer, new EmbeddingRunner(new EncoderSession(env.ort(), session, padId), dimension), pooling,
+                    normalize, dimension, maxLength, model.toString());
             } catch (RuntimeException e) {
                 session.close();
                 throw e;
@@ -62,7 +65,12 @@ public final class TextEmbedder implements Closeable {
      * rows and {@code maxBatchTokens} padded tokens.
      */
     public Result embed(List<String> texts, int batchSize, int maxBatchTokens) {
-        long started = System.nanoTime();
+        try (Releasable inUse = lifetime.acquire()) {
+            return embed(texts, batchSize, maxBatchTokens, System.nanoTime());
+        }
+    }
+
+    private Result embed(List<String> texts, int batchSize, int maxBatchTokens, long started) {
         int charLimit = maxLength * CHARS_PER_TOKEN;
         List<String> cut = new ArrayList<>(texts.size());
         for (String t : texts) {
@@ -89,7 +97,16 @@ public final class TextEmbedder implements Closeable {
     }
 
     @Override
+    public Releasable acquire() {
+        return lifetime.acquire();
+    }
+
+    @Override
     public void close() {
+        lifetime.retire();
+    }
+
+    private void free() {
         try {
             runner.close();
         } finally {

@@ -79,6 +79,17 @@ public record ModelDescriptor(
         return name != null && NAME.matcher(name).matches();
     }
 
+    /** Why {@code name} is not a model name, in the words every entry point uses; null when it is one. */
+    public static String nameError(String name) {
+        return validName(name) ? null : "invalid model name [" + name + "]: use lowercase letters, digits, '.', '_' and '-'";
+    }
+
+    public static void requireValidName(String name) {
+        if (validName(name) == false) {
+            throw new IllegalArgumentException(nameError(name));
+        }
+    }
+
     public static ModelDescriptor read(Path file) throws IOException {
         Map<String, Object> map;
         try (InputStream in = Files.newInputStream(file)) {

@@ -8,9 +8,22 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** Resolves a model's files inside its folder (no traversal, no symlink escape) and checks their sha256. */
+/** Resolves a model's folder and files inside the models folder (no traversal, no symlink escape) and checks their sha256. */
 final class ModelFiles {
     private ModelFiles() {}
+
+    /** The folder of a model whose name is already validated; a link to a folder elsewhere is refused. */
+    static Path folderInside(Path root, String name) throws IOException {
+        Path base = root.toRealPath();
+        Path folder = base.resolve(name);
+        if (Files.isDirectory(folder) == false) {
+            throw new IOException("model folder [" + name + "] does not exist");
+        }
+        if (folder.toRealPath().startsWith(base) == false) {
+            throw new IOException("model folder [" + name + "] links outside the models folder");
+        }
+        return folder;
+    }
 
     static Path resolveInside(Path folder, String file) throws IOException {
         Path base = folder.toRealPath();

@@ -2,10 +2,10 @@ package org.shardrerank.model;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.opensearch.OpenSearchStatusException;
-import org.opensearch.core.rest.RestStatus;
+import org.opensearch.common.lease.Releasable;
 import org.shardrerank.inference.CrossEncoder;
 import org.shardrerank.inference.InferenceEnvironment;
+import org.shardrerank.inference.ModelRuntime;
 import org.shardrerank.inference.TextEmbedder;
 
 import java.io.Closeable;
@@ -19,27 +19,36 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
  * The models of this node: one folder per model under the models path, each with a {@code model.json}.
- * A model is loaded once (sha256 checked) and shared by every shard and thread. A model that fails to load
- * fails only the requests that use it; the failure is kept, and retried after {@link #RETRY_AFTER_MILLIS}.
+ * A model is loaded once (sha256 checked) and shared by every shard and thread; users hold a {@link Lease} while
+ * they use it, so an operator's reload or unload never frees a model under a running request. A model that fails
+ * to load fails only the requests that use it; the failure is kept, and retried after {@link #RETRY_AFTER_MILLIS}.
  */
 public final class ModelRegistry implements Closeable {
     static final long RETRY_AFTER_MILLIS = 10_000;
+    static final String FOLDER_REMOVED = "the model folder was removed: requests no longer find the model; unload it to free its memory";
     private static final Logger logger = LogManager.getLogger(ModelRegistry.class);
 
     private final Path root;
     private final InferenceEnvironment env;
+    private final ModelLoader loader;
     private final LongSupplier clock;
-    private final Map<String, Slot> slots = new ConcurrentHashMap<>();
-    private volatile boolean closed;
+    private final Consumer<String> loadFailures;
+    private final Map<String, ModelSlot> slots = new ConcurrentHashMap<>();
 
-    public ModelRegistry(Path root, InferenceEnvironment env, LongSupplier clockMillis) {
+    /**
+     * @param loadFailures told the model's name each time a load fails (lazy, explicit or reload), for the stats
+     */
+    public ModelRegistry(Path root, InferenceEnvironment env, LongSupplier clockMillis, Consumer<String> loadFailures) {
         this.root = root;
         this.env = env;
+        this.loader = new ModelLoader(root, env, clockMillis);
         this.clock = clockMillis;
+        this.loadFailures = loadFailures;
     }
 
     public Path root() {
@@ -50,25 +59,50 @@ public final class ModelRegistry implements Closeable {
         return env;
     }
 
-    /** The loaded model, loading it on first use. */
-    public Model get(String name) {
-        if (ModelDescriptor.validName(name) == false) {
-            throw new IllegalArgumentException("invalid model name [" + name + "]: use lowercase letters, digits, '.', '_' and '-'");
-        }
-        if (Files.isRegularFile(root.resolve(name).resolve(ModelDescriptor.FILE_NAME)) == false) {
+    /**
+     * The serving version of a model, loading it on first use; release the lease when done with the model. A model
+     * whose folder was removed is unknown to requests at once, loaded or not.
+     */
+    public Lease acquire(String name) {
+        ModelDescriptor.requireValidName(name);
+        if (exists(name) == false) {
             throw new IllegalArgumentException("unknown model [" + name + "]; models on this node: " + names());
         }
-        return slots.computeIfAbsent(name, Slot::new).get();
+        return slot(name).lease();
+    }
+
+    /** Loads the model now, unless a version already serves. */
+    public ModelChange load(String name) {
+        ModelSlot slot = known(name);
+        return slot == null ? missing(name) : slot.load();
+    }
+
+    /** Frees the model once its requests in flight are done; later requests fail until it is loaded again. */
+    public ModelChange unload(String name) {
+        ModelSlot slot = known(name);
+        return slot == null ? missing(name) : slot.unload();
+    }
+
+    /** Loads the model's files again and swaps the new version in; on failure the serving version stays. */
+    public ModelChange reload(String name) {
+        ModelSlot slot = known(name);
+        return slot == null ? missing(name) : slot.reload();
+    }
+
+    /** The generation of the version serving now, 0 when none does; never loads. */
+    public long servingGeneration(String name) {
+        ModelSlot slot = slots.get(name);
+        return slot == null ? 0 : slot.servingGeneration();
     }
 
     /** Starts loading every model in the background, so the first request does not pay for it. */
     public void warmUp(Executor executor) {
         for (String name : names()) {
             executor.execute(() -> {
-                try {
-                    get(name);
+                try (Lease ignored = acquire(name)) {
+                    logger.debug("warmed up model [{}]", name);
                 } catch (RuntimeException e) {
-                    logger.warn("model [{}] failed to load: {}", name, e.getMessage());
+                    logger.debug("warm-up of model [{}] failed (a load failure is logged where it happens): {}", name, e.getMessage());
                 }
             });
         }
@@ -92,57 +126,62 @@ public final class ModelRegistry implements Closeable {
         return new ArrayList<>(names);
     }
 
-    /** One line of state per model folder, for the REST listing. */
+    /**
+     * One line of state per model folder, for the listings; also one per model still in memory although its folder
+     * was removed, so the operator sees what to unload.
+     */
     public List<ModelStatus> status() {
+        List<String> present = names();
+        TreeSet<String> listed = new TreeSet<>(present);
+        slots.forEach((name, slot) -> {
+            if (slot.servingGeneration() > 0) {
+                listed.add(name);
+            }
+        });
         List<ModelStatus> out = new ArrayList<>();
-        for (String name : names()) {
-            Slot slot = slots.get(name);
-            out.add(slot == null ? ModelStatus.notLoaded(name, descriptorOrNull(name)) : slot.status());
+        for (String name : listed) {
+            ModelSlot slot = slots.get(name);
+            if (slot == null) {
+                out.add(ModelStatus.notLoaded(name, loader.descriptorOrNull(name)));
+            } else if (present.contains(name)) {
+                out.add(slot.status(env.device()));
+            } else {
+                ModelStatus s = slot.status(env.device());
+                out.add(new ModelStatus(name, s.state(), s.descriptor(), s.device(), s.generation(), FOLDER_REMOVED));
+            }
         }
         return out;
     }
 
-    private ModelDescriptor descriptorOrNull(String name) {
-        try {
-            return ModelDescriptor.read(root.resolve(name).resolve(ModelDescriptor.FILE_NAME));
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
+    private boolean exists(String name) {
+        return Files.isRegularFile(root.resolve(name).resolve(ModelDescriptor.FILE_NAME));
     }
 
-    private Model load(String name) throws IOException {
-        Path folder = root.resolve(name);
-        ModelDescriptor d = ModelDescriptor.read(folder.resolve(ModelDescriptor.FILE_NAME));
-        if (d.name().equals(name) == false) {
-            throw new IOException("descriptor names the model [" + d.name() + "] but its folder is [" + name + "]");
-        }
-        Path model = ModelFiles.resolveInside(folder, d.modelFile());
-        Path tokenizer = ModelFiles.resolveInside(folder, d.tokenizerFile());
-        ModelFiles.verify(model, d.sha256().get(d.modelFile()));
-        ModelFiles.verify(tokenizer, d.sha256().get(d.tokenizerFile()));
-        long started = clock.getAsLong();
-        Closeable runtime;
-        if (d.type() == ModelDescriptor.Type.TEXT_EMBEDDING) {
-            ModelDescriptor.Embedding e = d.embedding();
-            runtime = TextEmbedder.load(env, model, tokenizer, e.pooling(), e.normalize(), e.dimension(), d.maxLength(), d.padTokenId());
-        } else {
-            runtime = CrossEncoder.load(env, model, tokenizer, d.output(), d.activation(), d.maxLength(), d.padTokenId());
-        }
-        logger.info("loaded model [{}] ({}) on [{}] in {}ms", name, d.type(), env.device(), clock.getAsLong() - started);
-        return new Model(d, runtime);
+    /** The slot of a model with a folder, or one this node has used even if its folder is gone now (so it can be unloaded). */
+    private ModelSlot known(String name) {
+        ModelDescriptor.requireValidName(name);
+        ModelSlot slot = slots.get(name);
+        return slot != null || exists(name) == false ? slot : slot(name);
+    }
+
+    private ModelSlot slot(String name) {
+        return slots.computeIfAbsent(name, n -> new ModelSlot(n, loader, clock, loadFailures));
+    }
+
+    private ModelChange missing(String name) {
+        return ModelChange.missing(name, "unknown model [" + name + "]; models on this node: " + names());
     }
 
     @Override
     public void close() {
-        closed = true;
-        for (Slot slot : slots.values()) {
-            slot.close();
-        }
-        slots.clear();
+        slots.values().forEach(ModelSlot::close);
     }
 
-    /** A loaded model: its descriptor and its runtime, a {@link CrossEncoder} or a {@link TextEmbedder} by type. */
-    public record Model(ModelDescriptor descriptor, Closeable runtime) {
+    /**
+     * A loaded model version: its descriptor and its runtime, a {@link CrossEncoder} or a {@link TextEmbedder} by type.
+     * {@code generation} numbers the versions of one model on this node, from 1.
+     */
+    public record Model(ModelDescriptor descriptor, ModelRuntime runtime, long generation) {
 
         /** The cross-encoder; a clear 400 when the model is of another type. */
         public CrossEncoder encoder() {
@@ -166,60 +205,11 @@ public final class ModelRegistry implements Closeable {
         }
     }
 
-    private final class Slot {
-        private final String name;
-        private Model model;
-        private String failure;
-        private long failedAt;
-
-        Slot(String name) {
-            this.name = name;
-        }
-
-        synchronized Model get() {
-            if (closed) {
-                throw new OpenSearchStatusException("model registry is closed", RestStatus.SERVICE_UNAVAILABLE);
-            }
-            if (model != null) {
-                return model;
-            }
-            if (failure != null && clock.getAsLong() - failedAt < RETRY_AFTER_MILLIS) {
-                throw unavailable();
-            }
-            try {
-                model = load(name);
-                failure = null;
-                return model;
-            } catch (Exception | LinkageError | AssertionError e) {
-                // an Error here would reach the node's uncaught-exception handler and stop the node
-                failure = e.getMessage();
-                failedAt = clock.getAsLong();
-                logger.warn("model [{}] failed to load: {}", name, e.getMessage());
-                logger.debug("model load failure", e);
-                throw unavailable();
-            }
-        }
-
-        private OpenSearchStatusException unavailable() {
-            return new OpenSearchStatusException("model [" + name + "] is not available on this node: " + failure, RestStatus.SERVICE_UNAVAILABLE);
-        }
-
-        synchronized ModelStatus status() {
-            if (model != null) {
-                return ModelStatus.loaded(name, model.descriptor(), env.device());
-            }
-            return failure != null ? ModelStatus.failed(name, descriptorOrNull(name), failure) : ModelStatus.notLoaded(name, descriptorOrNull(name));
-        }
-
-        synchronized void close() {
-            if (model != null) {
-                try {
-                    model.runtime().close();
-                } catch (IOException | RuntimeException e) {
-                    logger.warn("closing model [{}] failed: {}", name, e.getMessage());
-                }
-                model = null;
-            }
+    /** A model version kept usable, even if reloaded or unloaded meanwhile, until {@link #close()}. */
+    public record Lease(Model model, Releasable reference) implements Releasable {
+        @Override
+        public void close() {
+            reference.close();
         }
     }
 }

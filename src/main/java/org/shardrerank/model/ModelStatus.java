@@ -5,26 +5,24 @@ import org.opensearch.core.xcontent.XContentBuilder;
 
 import java.io.IOException;
 
-/** What a node says about one model folder. */
-public record ModelStatus(String name, String state, ModelDescriptor descriptor, String device, String error) implements ToXContentObject {
-
-    static ModelStatus loaded(String name, ModelDescriptor d, String device) {
-        return new ModelStatus(name, "loaded", d, device, null);
-    }
-
-    static ModelStatus failed(String name, ModelDescriptor d, String error) {
-        return new ModelStatus(name, "failed", d, null, error);
-    }
+/**
+ * What a node says about one model folder. The descriptor is the serving version's when loaded, else the one on
+ * disk. {@code generation} counts the versions this node loaded; {@code error} is why the last load failed (with
+ * state {@code loaded}: a reload failed and the previous version still serves).
+ */
+public record ModelStatus(String name, ModelState state, ModelDescriptor descriptor, String device, long generation, String error)
+    implements ToXContentObject {
 
     static ModelStatus notLoaded(String name, ModelDescriptor d) {
-        return new ModelStatus(name, d == null ? "invalid" : "not_loaded", d, null, d == null ? "model.json cannot be read" : null);
+        return new ModelStatus(name, d == null ? ModelState.INVALID : ModelState.NOT_LOADED, d, null, 0,
+            d == null ? "model.json cannot be read" : null);
     }
 
     @Override
     public XContentBuilder toXContent(XContentBuilder builder, Params params) throws IOException {
         builder.startObject();
         builder.field("name", name);
-        builder.field("state", state);
+        builder.field("state", state.toString());
         if (descriptor != null) {
             builder.field("type", descriptor.type().toString());
             builder.field("max_length", descriptor.maxLength());
@@ -45,6 +43,9 @@ public record ModelStatus(String name, String state, ModelDescriptor descriptor,
         }
         if (device != null) {
             builder.field("device", device);
+        }
+        if (generation > 0) {
+            builder.field("generation", generation);
         }
         if (error != null) {
             builder.field("error", error);

@@ -2,25 +2,28 @@ package org.shardrerank.rescore;
 
 import org.opensearch.search.rescore.RescoreContext;
 import org.shardrerank.inference.ScoreOptions;
-import org.shardrerank.model.ModelRegistry;
 
 import java.util.concurrent.Executor;
 
-/** One shard's resolved rescore request: the loaded model, the effective options, where to run. */
+/**
+ * One shard's resolved rescore request: the effective options, checked against the model, and where to run. The model
+ * itself is leased again for each use ({@link RescoreContextFactory#encoder}): nothing releases a context.
+ */
 final class CrossEncoderRescoreContext extends RescoreContext {
     final CrossEncoderRescorerBuilder request;
-    final ModelRegistry.Model model;
+    /** How the checked model version turns its output into the score, for explanations. */
+    final String activationName;
     final ScoreOptions options;
     final Executor executor;
     final RescoreContextFactory node;
     /** The window this context rescored, when the query phase ran in this context (explain reads it). */
     RescoredWindow window;
 
-    CrossEncoderRescoreContext(int windowSize, CrossEncoderRescorerBuilder request, ModelRegistry.Model model, ScoreOptions options,
+    CrossEncoderRescoreContext(int windowSize, CrossEncoderRescorerBuilder request, String activationName, ScoreOptions options,
                                Executor executor, RescoreContextFactory node) {
         super(windowSize, CrossEncoderRescorer.INSTANCE);
         this.request = request;
-        this.model = model;
+        this.activationName = activationName;
         this.options = options;
         this.executor = executor;
         this.node = node;

@@ -11,6 +11,7 @@ import org.opensearch.core.rest.RestStatus;
 import org.shardrerank.inference.CrossEncoder;
 import org.shardrerank.inference.InferenceTimeoutException;
 import org.shardrerank.inference.PairScore;
+import org.shardrerank.model.ModelRegistry;
 import org.shardrerank.stats.RerankStats;
 import org.shardrerank.stats.StatName;
 
@@ -63,8 +64,8 @@ final class CrossEncoderRescorer implements org.opensearch.search.rescore.Rescor
         List<String> texts = DocumentTexts.load(searcher, docs, ctx.request.fields());
 
         CrossEncoder.Result result;
-        try {
-            result = ctx.model.encoder().score(ctx.request.queryText(), texts, ctx.options, ctx.executor);
+        try (ModelRegistry.Lease lease = ctx.node.encoder(ctx)) {
+            result = lease.model().encoder().score(ctx.request.queryText(), texts, ctx.options, ctx.executor);
         } catch (InferenceTimeoutException e) {
             stats.increment(model, StatName.RESCORE_TIMEOUTS);
             if (ctx.request.onTimeout() == OnTimeout.FAIL) {
@@ -138,7 +139,10 @@ final class CrossEncoderRescorer implements org.opensearch.search.rescore.Rescor
         if (d == null) {
             // explain reached a copy of the reader that did not run this query phase: score the document again
             List<String> text = DocumentTexts.load(searcher, new int[] { doc }, ctx.request.fields());
-            PairScore score = ctx.model.encoder().score(ctx.request.queryText(), text, ctx.options, ctx.executor).scores().get(0);
+            PairScore score;
+            try (ModelRegistry.Lease lease = ctx.node.encoder(ctx)) {
+                score = lease.model().encoder().score(ctx.request.queryText(), text, ctx.options, ctx.executor).scores().get(0);
+            }
             Explanation modelExplanation = modelExplanation(ctx, score);
             if (ctx.request.scoreMode() == ScoreMode.REPLACE) {
                 return Explanation.match(score.score(), model + ", score_mode [replace]: the model's score", modelExplanation, first);
@@ -169,7 +173,7 @@ final class CrossEncoderRescorer implements org.opensearch.search.rescore.Rescor
                 ? "mean over " + s.chunks() + " chunks"
                 : "chunk " + (s.decisive() + 1) + " of " + s.chunks() + " decided (pooling " + ctx.request.pooling() + ")";
         Explanation raw = Explanation.match(s.raw()[s.raw().length - 1], "raw model output " + Arrays.toString(s.raw()));
-        return Explanation.match(s.score(), "model score = " + ctx.model.encoder().activationName() + ", " + chunk + ", "
+        return Explanation.match(s.score(), "model score = " + ctx.activationName + ", " + chunk + ", "
             + s.docTokens() + " document tokens", raw);
     }
 

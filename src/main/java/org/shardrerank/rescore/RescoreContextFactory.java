@@ -1,10 +1,12 @@
 package org.shardrerank.rescore;
 
+import org.opensearch.OpenSearchStatusException;
 import org.opensearch.common.cache.Cache;
 import org.opensearch.common.cache.CacheBuilder;
 import org.opensearch.common.settings.ClusterSettings;
 import org.opensearch.common.settings.Settings;
 import org.opensearch.common.unit.TimeValue;
+import org.opensearch.core.rest.RestStatus;
 import org.opensearch.index.mapper.MappedFieldType;
 import org.opensearch.index.query.QueryShardContext;
 import org.shardrerank.PluginSettings;
@@ -78,24 +80,31 @@ public final class RescoreContextFactory {
                     + "]; the model reads text fields " + TEXT_TYPES);
             }
         }
-        ModelRegistry.Model model = models.get(request.model());
-        int modelMax = model.descriptor().maxLength();
-        int maxLength = request.maxLength() == null ? modelMax : request.maxLength();
-        if (maxLength > modelMax) {
-            throw new IllegalArgumentException("[" + name + "] [max_length] is " + maxLength + ", above the model [" + request.model()
-                + "]'s max_length of " + modelMax);
+        try (ModelRegistry.Lease lease = models.acquire(request.model())) {
+            ModelRegistry.Model model = lease.model();
+            int modelMax = model.descriptor().maxLength();
+            int maxLength = request.maxLength() == null ? modelMax : request.maxLength();
+            if (maxLength > modelMax) {
+                throw new IllegalArgumentException("[" + name + "] [max_length] is " + maxLength + ", above the model ["
+                    + request.model() + "]'s max_length of " + modelMax);
+            }
+            int queryTokens = model.encoder().queryTokens(request.queryText());
+            if (queryTokens > maxLength / 2) {
+                throw new IllegalArgumentException("[" + name + "] [query_text] is " + queryTokens + " tokens long; with [max_length] "
+                    + maxLength + " it may be at most " + maxLength / 2 + " tokens (the query is never truncated)");
+            }
+            int budget = maxLength - queryTokens - model.encoder().specialTokens();
+            int stride = request.stride() == null ? Math.min(64, budget / 4) : request.stride();
+            if (stride >= budget) {
+                throw new IllegalArgumentException("[" + name + "] [stride] is " + stride + " but each window has room for only " + budget
+                    + " document tokens");
+            }
+            return context(request, windowSize, maxLength, stride, model.encoder().activationName());
         }
-        int queryTokens = model.encoder().queryTokens(request.queryText());
-        if (queryTokens > maxLength / 2) {
-            throw new IllegalArgumentException("[" + name + "] [query_text] is " + queryTokens + " tokens long; with [max_length] "
-                + maxLength + " it may be at most " + maxLength / 2 + " tokens (the query is never truncated)");
-        }
-        int budget = maxLength - queryTokens - model.encoder().specialTokens();
-        int stride = request.stride() == null ? Math.min(64, budget / 4) : request.stride();
-        if (stride >= budget) {
-            throw new IllegalArgumentException("[" + name + "] [stride] is " + stride + " but each window has room for only " + budget
-                + " document tokens");
-        }
+    }
+
+    private CrossEncoderRescoreContext context(CrossEncoderRescorerBuilder request, int windowSize, int maxLength, int stride,
+                                               String activationName) {
         Executor runOn = executor;
         if (runOn == null) {
             throw new IllegalStateException("the inference thread pool is not ready");
@@ -103,7 +112,23 @@ public final class RescoreContextFactory {
         TimeValue timeout = request.timeout() == null ? defaultTimeout : request.timeout();
         ScoreOptions options = new ScoreOptions(maxLength, stride, request.maxChunks(), request.pooling(),
             request.batchSize() == null ? defaultBatchSize : request.batchSize(), maxBatchTokens, timeout.nanos());
-        return new CrossEncoderRescoreContext(windowSize, request, model, options, runOn, this);
+        return new CrossEncoderRescoreContext(windowSize, request, activationName, options, runOn, this);
+    }
+
+    /**
+     * The cross-encoder for a context's query or fetch phase, as it serves now: a reload between building the context
+     * and scoring swaps the version, and the options checked against the old one must still fit.
+     */
+    ModelRegistry.Lease encoder(CrossEncoderRescoreContext ctx) {
+        ModelRegistry.Lease lease = models.acquire(ctx.request.model());
+        int modelMax = lease.model().descriptor().maxLength();
+        if (ctx.options.maxLength() > modelMax) {
+            lease.close();
+            throw new OpenSearchStatusException("[" + CrossEncoderRescorerBuilder.NAME + "] model [" + ctx.request.model()
+                + "] was reloaded during this request with max_length " + modelMax + ", below the request's " + ctx.options.maxLength()
+                + "; retry", RestStatus.CONFLICT);
+        }
+        return lease;
     }
 
     void remember(WindowKey key, RescoredWindow window) {

@@ -21,7 +21,8 @@ public enum StatName {
     EMBEDDED_TEXTS,
     EMBEDDING_TOKENS,
     EMBEDDING_MILLIS,
-    QUERY_VECTOR_CACHE_HITS;
+    QUERY_VECTOR_CACHE_HITS,
+    MODEL_LOAD_FAILURES;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

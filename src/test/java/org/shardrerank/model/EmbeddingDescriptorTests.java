@@ -69,14 +69,16 @@ public class EmbeddingDescriptorTests extends OpenSearchTestCase {
                 }
             }
         }
-        try (ModelRegistry r = new ModelRegistry(root, new InferenceEnvironment(false, 0, 1), System::currentTimeMillis)) {
-            ModelRegistry.Model m = r.get("all-minilm-l6-v2");
+        try (ModelRegistry r = new ModelRegistry(root, new InferenceEnvironment(false, 0, 1), System::currentTimeMillis, name -> {});
+             ModelRegistry.Lease embedding = r.acquire("all-minilm-l6-v2");
+             ModelRegistry.Lease crossEncoder = r.acquire("overlap-logit")) {
+            ModelRegistry.Model m = embedding.model();
             assertEquals(384, m.embedder().dimension());
             assertEquals("model [all-minilm-l6-v2] is a [text_embedding] model; this needs a [cross_encoder] model",
                 expectThrows(IllegalArgumentException.class, m::encoder).getMessage());
             assertEquals("model [overlap-logit] is a [cross_encoder] model; this needs a [text_embedding] model",
-                expectThrows(IllegalArgumentException.class, () -> r.get("overlap-logit").embedder()).getMessage());
-            assertEquals("loaded", r.status().get(0).state());
+                expectThrows(IllegalArgumentException.class, () -> crossEncoder.model().embedder()).getMessage());
+            assertEquals(ModelState.LOADED, r.status().get(0).state());
         }
     }
 }

@@ -1,0 +1,192 @@
+package org.shardrerank;
+
+import org.apache.lucene.util.IOUtils;
+import org.junit.After;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Load, unload and reload through REST on the real node. The models under test are copies of the fixtures, added to
+ * the node's model folder here and removed afterwards; their names sort after the fixtures so listings keep their order.
+ */
+public class ModelManagementIT extends RerankRestTestCase {
+    private static final Path MODELS = Path.of(System.getProperty("tests.node.dir", "target/integ"), "nodes", "node-1", "config",
+        "shard-rerank", "models");
+    private static final String RELOADED = "reload-it";
+    private static final String UNLOADED = "unload-it";
+
+    @After
+    public void removeTestModels() throws IOException {
+        for (String name : List.of(RELOADED, UNLOADED)) {
+            if (Files.exists(MODELS.resolve(name))) {
+                call("POST", "/_plugins/rerank/models/" + name + "/_unload", null);
+                IOUtils.rm(MODELS.resolve(name));
+            }
+        }
+    }
+
+    /** Puts a fixture's files into the node's model folder as model {@code name}, readable by the node's user. */
+    private static void install(String fixture, String name) throws IOException {
+        Path dir = MODELS.resolve(name);
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        for (String f : List.of("model.onnx", "tokenizer.json")) {
+            Files.copy(MODELS.resolve(fixture).resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+        }
+        String json = Files.readString(MODELS.resolve(fixture).resolve("model.json"));
+        Files.writeString(dir.resolve("model.json"), json.replace("\"name\": \"" + fixture + "\"", "\"name\": \"" + name + "\""));
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+            }
+        }
+    }
+
+    private void createDocs() throws IOException {
+        call("PUT", "/docs", "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0},"
+            + "\"mappings\":{\"properties\":{\"text\":{\"type\":\"text\"}}}}");
+        Map<String, String> docs = new LinkedHashMap<>();
+        docs.put("1", "{\"text\":\"goldfish goldfish goldfish in a bowl\"}");
+        docs.put("2", "{\"text\":\"do goldfish grow as large as their tank\"}");
+        docs.put("3", "{\"text\":\"cats chase goldfish\"}");
+        bulk("docs", docs);
+    }
+
+    private static String rerank(String model) {
+        return "{\"query\":{\"match\":{\"text\":\"goldfish\"}},\"rescore\":{\"window_size\":10,\"cross_encoder\":{\"model\":\"" + model
+            + "\",\"query_text\":\"do goldfish grow\",\"fields\":[\"text\"]}}}";
+    }
+
+    private double topScore(String model) throws IOException {
+        Map<String, Object> r = call("POST", "/docs/_search", rerank(model));
+        assertEquals(r.toString(), "2", ids(r).get(0));
+        return ((Number) hits(r).get(0).get("_score")).doubleValue();
+    }
+
+    /** The only node's part of a load / unload / reload response. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> onlyNode(Map<String, Object> response) {
+        Map<String, Object> nodes = (Map<String, Object>) response.get("nodes");
+        assertEquals(response.toString(), 1, nodes.size());
+        return (Map<String, Object>) nodes.values().iterator().next();
+    }
+
+    private Map<String, Object> operate(String model, String operation) throws IOException {
+        return call("POST", "/_plugins/rerank/models/" + model + "/_" + operation, null);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> listed(String model) throws IOException {
+        List<Map<String, Object>> models = (List<Map<String, Object>>) call("GET", "/_plugins/rerank/models", null).get("models");
+        return models.stream().filter(m -> model.equals(m.get("name"))).findFirst().orElseThrow();
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> nodeStats() throws IOException {
+        Map<String, Object> nodes = (Map<String, Object>) call("GET", "/_plugins/rerank/stats", null).get("nodes");
+        return (Map<String, Object>) nodes.values().iterator().next();
+    }
+
+    @SuppressWarnings("unchecked")
+    public void testReloadOfACorruptModelKeepsTheOldVersionServing() throws IOException {
+        install("overlap-logit", RELOADED);
+        createDocs();
+        Map<String, Object> load = operate(RELOADED, "load");
+        assertEquals(load.toString(), "load", load.get("operation"));
+        assertEquals(load.toString(), false, load.get("errors"));
+        Map<String, Object> loaded = onlyNode(load);
+        assertEquals("not_loaded", loaded.get("before"));
+        assertEquals("loaded", loaded.get("after"));
+        assertEquals(1, loaded.get("generation"));
+        double before = topScore(RELOADED);
+        assertEquals("overlap count: do, gold, ##fish, grow", 4.0, before, 0.05);
+
+        // the operator copies in a new model.onnx but not the descriptor that matches it
+        Files.copy(MODELS.resolve("overlap-2class").resolve("model.onnx"), MODELS.resolve(RELOADED).resolve("model.onnx"),
+            StandardCopyOption.REPLACE_EXISTING);
+        Map<String, Object> reload = operate(RELOADED, "reload");
+        assertEquals(reload.toString(), true, reload.get("errors"));
+        Map<String, Object> failed = onlyNode(reload);
+        assertEquals("loaded", failed.get("before"));
+        assertEquals("loaded", failed.get("after"));
+        assertEquals(1, failed.get("generation"));
+        assertTrue(failed.toString(), ((String) failed.get("error")).startsWith("sha256 of [model.onnx] is "));
+        assertEquals("the old version still serves", before, topScore(RELOADED), 0);
+        Map<String, Object> listed = listed(RELOADED);
+        assertEquals("loaded", listed.get("state"));
+        assertEquals(failed.get("error"), listed.get("error"));
+
+        Map<String, Object> stats = nodeStats();
+        assertTrue(stats.toString(), ((Number) stats.get("model_load_failures")).longValue() >= 1);
+        Map<String, Object> modelStats = (Map<String, Object>) ((Map<String, Object>) stats.get("models")).get(RELOADED);
+        assertEquals(modelStats.toString(), 1, modelStats.get("model_load_failures"));
+
+        // now the whole new version: files and descriptor
+        install("overlap-2class", RELOADED);
+        Map<String, Object> swapped = onlyNode(operate(RELOADED, "reload"));
+        assertEquals(swapped.toString(), 2, swapped.get("generation"));
+        assertNull(swapped.get("error"));
+        assertEquals(listed(RELOADED).get("sha256"), swapped.get("sha256"));
+        assertEquals("binary_softmax", listed(RELOADED).get("output"));
+        double probability = topScore(RELOADED);
+        assertTrue("softmax of the new head: " + probability, probability > 0.99 && probability < 1);
+    }
+
+    public void testUnloadedModelFailsClearlyUntilLoadedAgain() throws IOException {
+        install("overlap-logit", UNLOADED);
+        createDocs();
+        double before = topScore(UNLOADED);
+        Map<String, Object> unload = onlyNode(operate(UNLOADED, "unload"));
+        assertEquals("loaded", unload.get("before"));
+        assertEquals("unloaded", unload.get("after"));
+        assertEquals("unloaded", listed(UNLOADED).get("state"));
+
+        ErrorResponse e = callExpectingError("POST", "/docs/_search", rerank(UNLOADED));
+        assertEquals(e.text(), 409, e.status());
+        assertTrue(e.text(), e.text().contains("model [unload-it] was unloaded on this node; load it with POST "
+            + "_plugins/rerank/models/unload-it/_load"));
+        assertEquals("other models still serve", "2", ids(call("POST", "/docs/_search", rerank("overlap-logit"))).get(0));
+
+        Map<String, Object> load = onlyNode(operate(UNLOADED, "load"));
+        assertEquals("unloaded", load.get("before"));
+        assertEquals("loaded", load.get("after"));
+        assertEquals(2, load.get("generation"));
+        assertEquals(before, topScore(UNLOADED), 0);
+    }
+
+    public void testOperationsOnSelectedNodes() throws IOException {
+        Map<String, Object> local = call("POST", "/_plugins/rerank/models/overlap-logit/_load?nodes=_local", null);
+        assertEquals("loaded", onlyNode(local).get("after"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> header = (Map<String, Object>) local.get("_nodes");
+        assertEquals(header.toString(), 1, header.get("successful"));
+    }
+
+    public void testBadAndUnknownNames() throws IOException {
+        String[][] bad = { { "UPPER", "invalid model name [UPPER]" }, { "..%2Foverlap-logit", "invalid model name [../overlap-logit]" },
+            { "a%2Fb", "invalid model name [a/b]" }, { ".hidden", "invalid model name [.hidden]" } };
+        for (String[] c : bad) {
+            for (String operation : List.of("load", "unload", "reload")) {
+                ErrorResponse e = callExpectingError("POST", "/_plugins/rerank/models/" + c[0] + "/_" + operation, null);
+                assertEquals(c[0] + " " + e.text(), 400, e.status());
+                assertTrue(c[0] + " " + e.text(), e.text().contains(c[1]));
+            }
+        }
+        for (String operation : List.of("load", "unload", "reload")) {
+            ErrorResponse e = callExpectingError("POST", "/_plugins/rerank/models/nope/_" + operation, null);
+            assertEquals(e.text(), 404, e.status());
+            assertEquals(e.text(), true, e.body().get("errors"));
+            Map<String, Object> node = onlyNode(e.body());
+            assertEquals("missing", node.get("after"));
+            assertTrue(node.toString(), ((String) node.get("error")).startsWith("unknown model [nope]; models on this node: ["));
+        }
+        assertFalse("nothing was created", Files.exists(MODELS.resolve("nope")));
+    }
+}
