@@ -73,6 +73,8 @@ def configurations(args):
         base = "hybrid_rrf" if args.embedding_model else "bm25"
         for n in args.windows:
             configs[f"{base}+cross_encoder@{n}"] = (base, firsts[base], n)
+        for n in args.bm25_windows if args.embedding_model else []:
+            configs[f"bm25+cross_encoder@{n}"] = ("bm25", bm25, n)
     return configs
 
 
@@ -130,7 +132,7 @@ def run(args):
     corpus, queries, qrels = beir.load(args.data, args.split)
     if args.max_queries:
         queries = dict(list(queries.items())[:args.max_queries])
-    index_name = f"bench-{args.name}"
+    index_name = f"bench-{args.index or args.name}"
     out = os.path.join(args.out, args.name)
     indexing_s = None
     if not args.skip_index:
@@ -262,12 +264,15 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", required=True, help="BEIR folder")
     p.add_argument("--name", required=True, help="dataset name for the index and result files")
+    p.add_argument("--index", default=None, help="reuse the index bench-INDEX of an earlier run (with --skip-index)")
     p.add_argument("--split", default="test")
     p.add_argument("--url", default="http://127.0.0.1:9200")
     p.add_argument("--shards", type=int, default=1)
     p.add_argument("--embedding-model", default=None)
     p.add_argument("--cross-encoder", default=None)
     p.add_argument("--windows", type=int, nargs="+", default=[50, 100, 200])
+    p.add_argument("--bm25-windows", type=int, nargs="*", default=[],
+                   help="with --embedding-model: also rerank the BM25 first stage at these windows")
     p.add_argument("--ce-max-length", type=int, default=0, help="cross_encoder max_length (default: the model's)")
     p.add_argument("--max-queries", type=int, default=0)
     p.add_argument("--latency-queries", type=int, default=50, help="queries timed one by one for a rescored run")

@@ -21,15 +21,15 @@ DOWNLOADS=target/integ/downloads MODELS_FROM=target/eval-models scripts/node.sh 
 trap 'scripts/node.sh stop' EXIT
 
 ev() { $PY bench/evaluate.py --url "$URL" "$@"; }
-# windows and samples as committed: on 2 shared cores the cross-encoder scores ~12-30 pairs/s at 256 tokens, so
-# the committed runs rescore a window of 50 (SciFact: 15,000 pairs); larger windows: add e.g. --windows 50 100 200
-ev --data "$BEIR/scifact" --name scifact --embedding-model $EMB --cross-encoder $CE --windows 50 --ce-max-length 256 --latency-queries 10
-ev --data "$BEIR/msmarco-dl19-pool" --name trec-dl19-pool --embedding-model $EMB --cross-encoder $CE --windows 50 --latency-queries 10
-ev --data "$BEIR/cacm" --name cacm --embedding-model $EMB --cross-encoder $CE --windows 50 --latency-queries 10
+# all three first stages and hybrid_rrf + cross_encoder at windows 50, 100 and 200 on every judged query
+ev --data "$BEIR/scifact" --name scifact --embedding-model $EMB --cross-encoder $CE --windows 50 100 200 --latency-queries 20
+ev --data "$BEIR/msmarco-dl19-pool" --name trec-dl19-pool --embedding-model $EMB --cross-encoder $CE --windows 50 100 200 --latency-queries 20
+ev --data "$BEIR/cacm" --name cacm --embedding-model $EMB --cross-encoder $CE --windows 50 100 200 --latency-queries 20
+# end-to-end latency at concurrency 1, 2 and 4 (bounded loops on the indexes built above)
+$PY bench/latency.py --url "$URL" --data "$BEIR/msmarco-dl19-pool" --name trec-dl19-pool --embedding-model $EMB --cross-encoder $CE --seconds 15
+$PY bench/latency.py --url "$URL" --data "$BEIR/scifact" --name scifact --embedding-model $EMB --cross-encoder $CE --seconds 15
 bench/rescorer-benchmark.sh "models/$CE" "$BEIR/msmarco-dl19-pool" "$BEIR/msmarco-dl19-pool/runs/BM25.top100.trec" 5 2 8 \
   > "bench/results/rescorer-$CE-int8.json"
 # how per-shard rescoring divides the work: 1 shard x window 100 against 4 shards x window 25 (BM25 first stage)
-ev --data "$BEIR/cacm" --name cacm-1shard-w100 --cross-encoder $CE --shards 1 --windows 100 --max-queries 32 --latency-queries 32
-ev --data "$BEIR/cacm" --name cacm-4shards-w25 --cross-encoder $CE --shards 4 --windows 25 --max-queries 32 --latency-queries 32
-# latency at concurrency 1, 2, 4 (not run for the committed results: see the closing notes)
-# $PY bench/latency.py --url "$URL" --data "$BEIR/cacm" --name cacm --embedding-model $EMB --cross-encoder $CE --windows 50 --seconds 15
+ev --data "$BEIR/cacm" --name cacm-1shard-w100 --cross-encoder $CE --shards 1 --windows 100 --latency-queries 52
+ev --data "$BEIR/cacm" --name cacm-4shards-w25 --cross-encoder $CE --shards 4 --windows 25 --latency-queries 52

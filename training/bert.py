@@ -2,8 +2,9 @@
 
 Architecture = BertForSequenceClassification with num_labels=1 (the shape of ms-marco-MiniLM-L-6-v2):
 embeddings (word + position + token type, LayerNorm), post-LN encoder layers with exact (erf) GELU,
-pooler (dense + tanh on [CLS]) and a linear head giving one logit. The base ONNX has no pooler, so the
-pooler and head start from a seeded random init (std 0.02, like BERT).
+and a linear head on the final [CLS] vector giving one logit. The base ONNX has no pooler; a randomly
+initialised pooler under a random head made the first run spend ~100 steps near chance (the product of two
+small random maps passes almost no gradient), so the head reads [CLS] directly (seeded init, std 0.02).
 """
 import math
 
@@ -54,11 +55,9 @@ class CrossEncoder(nn.Module):
         self.emb_norm = nn.LayerNorm(HIDDEN, eps=EPS)
         self.dropout = nn.Dropout(0.1)
         self.layers = nn.ModuleList(Layer() for _ in range(LAYERS))
-        self.pooler = nn.Linear(HIDDEN, HIDDEN)
         self.classifier = nn.Linear(HIDDEN, 1)
-        for head in (self.pooler, self.classifier):
-            nn.init.normal_(head.weight, std=0.02)
-            nn.init.zeros_(head.bias)
+        nn.init.normal_(self.classifier.weight, std=0.02)
+        nn.init.zeros_(self.classifier.bias)
 
     def encode(self, input_ids, attention_mask, token_type_ids):
         positions = torch.arange(input_ids.shape[1], device=input_ids.device).unsqueeze(0)
@@ -72,7 +71,7 @@ class CrossEncoder(nn.Module):
 
     def forward(self, input_ids, attention_mask, token_type_ids):
         cls = self.encode(input_ids, attention_mask, token_type_ids)[:, 0]
-        return self.classifier(self.dropout(torch.tanh(self.pooler(cls))))
+        return self.classifier(self.dropout(cls))
 
 
 def load_base(model, onnx_path):
@@ -105,5 +104,5 @@ def load_base(model, onnx_path):
     state = {k: torch.tensor(np.array(v, dtype=np.float32)) for k, v in state.items()}
     missing, unexpected = model.load_state_dict(state, strict=False)
     assert not unexpected and sorted(missing) == sorted(
-        ["pooler.weight", "pooler.bias", "classifier.weight", "classifier.bias"]), (missing, unexpected)
+        ["classifier.weight", "classifier.bias"]), (missing, unexpected)
     return model

@@ -7,7 +7,7 @@ Python package here). Same scheme as onnxruntime.quantization.quantize_dynamic(p
   with symmetric per-output-column weight scales w_scale = max|W[:, n]| / 127
   (ONNX Runtime fuses this into its DynamicQuantizeMatMul / MatMulIntegerToFloat kernels);
 * the word-embedding Gather: the table stored as int8 (symmetric, per tensor), Gather then DequantizeLinear.
-Everything else (position/type embeddings, LayerNorm, attention products, the pooler/classifier Gemm)
+Everything else (position/type embeddings, LayerNorm, attention products, the classifier Gemm)
 stays fp32.
 """
 import sys

@@ -1,7 +1,10 @@
 """Fine-tune the cross-encoder on SciFact train groups (1 positive + 7 BM25 negatives per group).
 
 Loss: listwise softmax cross-entropy over each group (the positive must win) + 0.2 x pointwise BCE so the
-logit also reads as a probability through a sigmoid. AdamW, linear warmup/decay, one pass over the groups.
+logit also reads as a probability through a sigmoid. AdamW, linear warmup/decay over all epochs
+(prepare_data.py writes one pass per epoch with fresh negatives). Matmuls run in bfloat16 autocast where the
+CPU has bf16 instructions (3x faster here than OpenBLAS fp32; weights and optimizer stay fp32). After each
+epoch the model is scored on the 60 dev queries; the best epoch becomes work/model.pt.
 Checkpoints every 25 steps to work/checkpoint.pt and resumes from it.
 """
 import json
@@ -11,13 +14,16 @@ import time
 import torch
 
 from bert import CrossEncoder, load_base
-from common import BASE_ONNX, BASE_TOKENIZER, WORK, doc_text, load_corpus, load_queries, seed_everything
+from common import (BASE_ONNX, BASE_TOKENIZER, WORK, doc_text, load_corpus, load_qrels, load_queries, mean_ndcg,
+                    seed_everything)
+from prepare_data import EPOCHS
 from wordpiece import WordPiece
 
 MAX_LENGTH = 256
 GROUPS_PER_STEP = 2
-EPOCHS = 1
-LR, HEAD_LR, WARMUP, WEIGHT_DECAY, BCE_WEIGHT = 5e-5, 2e-4, 0.1, 0.01, 0.2
+LR, HEAD_LR, WARMUP, WEIGHT_DECAY, BCE_WEIGHT = 5e-5, 1e-3, 0.1, 0.01, 0.2
+BF16 = os.environ.get("TRAIN_BF16", "auto") == "1" or (
+    os.environ.get("TRAIN_BF16", "auto") == "auto" and " avx512_bf16" in open("/proc/cpuinfo").read())
 CHECKPOINT = os.path.join(WORK, "checkpoint.pt")
 FINAL = os.path.join(WORK, "model.pt")
 
@@ -35,14 +41,30 @@ def batch_tensors(rows, pad_id):
 
 
 def optimizer_for(model):
-    head = [p for n, p in model.named_parameters() if n.startswith(("pooler", "classifier"))]
+    head = [p for n, p in model.named_parameters() if n.startswith("classifier")]
     decay = [p for n, p in model.named_parameters()
-             if not n.startswith(("pooler", "classifier")) and p.dim() > 1]
+             if not n.startswith("classifier") and p.dim() > 1]
     no_decay = [p for n, p in model.named_parameters()
-                if not n.startswith(("pooler", "classifier")) and p.dim() <= 1]
+                if not n.startswith("classifier") and p.dim() <= 1]
     return torch.optim.AdamW([{"params": decay, "weight_decay": WEIGHT_DECAY},
                               {"params": no_decay, "weight_decay": 0.0},
                               {"params": head, "weight_decay": WEIGHT_DECAY, "lr": HEAD_LR}], lr=LR)
+
+
+def dev_ndcg(model, wp, corpus, queries):
+    """nDCG@10 of the 60 dev queries' BM25 top 30 reranked by the model (eval mode, same autocast)."""
+    with open(os.path.join(WORK, "bm25_dev.json")) as f:
+        bm25 = json.load(f)
+    qrels = load_qrels("train")
+    model.eval()
+    run = {}
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=BF16):
+        for qid, ranked in bm25.items():
+            rows = [wp.pair(wp.ids(queries[qid]), wp.ids(doc_text(corpus[d])), MAX_LENGTH) for d, _ in ranked]
+            scores = model(*batch_tensors(rows, wp.pad_id))[:, 0].float().tolist()
+            run[qid] = [d for (d, _), _ in sorted(zip(ranked, scores), key=lambda x: -x[1])]
+    model.train()
+    return mean_ndcg(run, {q: qrels[q] for q in bm25})
 
 
 def main():
@@ -57,7 +79,8 @@ def main():
 
     model = load_base(CrossEncoder(), BASE_ONNX)
     optimizer = optimizer_for(model)
-    steps = EPOCHS * len(groups) // GROUPS_PER_STEP
+    steps = len(groups) // GROUPS_PER_STEP
+    steps_per_epoch = steps // EPOCHS
     warmup = int(WARMUP * steps)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: (s + 1) / warmup if s < warmup else max(0.0, (steps - s) / (steps - warmup)))
@@ -76,7 +99,8 @@ def main():
     while step < steps:
         chosen = [groups[(step * GROUPS_PER_STEP + i) % len(groups)] for i in range(GROUPS_PER_STEP)]
         rows = [wp.pair(query_ids[g["qid"]], doc_ids[d], MAX_LENGTH) for g in chosen for d in [g["pos"]] + g["negs"]]
-        logits = model(*batch_tensors(rows, wp.pad_id)).view(GROUPS_PER_STEP, group_size)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=BF16):
+            logits = model(*batch_tensors(rows, wp.pad_id)).float().view(GROUPS_PER_STEP, group_size)
         target = torch.zeros(GROUPS_PER_STEP, dtype=torch.long)  # the positive comes first
         labels = torch.zeros_like(logits)
         labels[:, 0] = 1.0
@@ -94,13 +118,22 @@ def main():
             print(f"step {step}/{steps} loss {sum(losses[-25:]) / len(losses[-25:]):.4f} "
                   f"lr {schedule.get_last_lr()[0]:.2e} {per_step:.2f} s/step, "
                   f"eta {per_step * (steps - step) / 60:.1f} min", flush=True)
+        if step % steps_per_epoch == 0:
+            epoch = step // steps_per_epoch
+            torch.save(model.state_dict(), os.path.join(WORK, f"model-epoch{epoch}.pt"))
+            with open(os.path.join(WORK, "dev_by_epoch.jsonl"), "a") as f:
+                f.write(json.dumps({"epoch": epoch, "step": step, "dev_ndcg@10": dev_ndcg(model, wp, corpus, queries)}) + "\n")
         if step % 25 == 0 or step == steps:
             torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                         "schedule": schedule.state_dict(), "rng": torch.get_rng_state(), "step": step},
                        CHECKPOINT + ".tmp")
             os.replace(CHECKPOINT + ".tmp", CHECKPOINT)
-    torch.save(model.state_dict(), FINAL)
-    print(f"trained {steps} steps in {(time.time() - started) / 60:.1f} min -> {FINAL}")
+    with open(os.path.join(WORK, "dev_by_epoch.jsonl")) as f:
+        dev = [json.loads(line) for line in f]
+    best = max(dev, key=lambda e: e["dev_ndcg@10"])
+    torch.save(torch.load(os.path.join(WORK, f"model-epoch{best['epoch']}.pt")), FINAL)
+    print(f"trained {steps} steps in {(time.time() - started) / 60:.1f} min (bf16 autocast: {BF16}); dev nDCG@10 "
+          f"by epoch {[round(e['dev_ndcg@10'], 4) for e in dev]}; epoch {best['epoch']} -> {FINAL}")
 
 
 if __name__ == "__main__":

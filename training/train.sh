@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Reproduces models/scifact-minilm-l6-ce/ from scratch on a CPU machine (2 cores: ~1 h training,
-# ~1 h evaluation). Needs: mvn (Maven Central), unzip, Temurin/any JDK >= 22 for the single-file Java
-# checks, Debian's python3 with python3-torch, python3-onnx, python3-numpy.
+# ~20 min evaluation). Needs: mvn (Maven Central), unzip, Temurin/any JDK >= 22 for the single-file Java
+# checks, Debian's python3 with python3-torch, python3-onnx, python3-numpy and an optimized BLAS
+# (apt-get install python3-torch python3-onnx libopenblas0-pthread: with the reference libblas3 that
+# python3-torch pulls in alone, an fp32 step takes 76 s instead of 4 s).
 #   training/train.sh            everything (base download, checks, data, training, export, parity, eval)
 #   RESUME=1 training/train.sh   continue an interrupted training from work/checkpoint.pt
 set -euo pipefail
@@ -33,14 +35,14 @@ echo "$BASE_SHA256  $WORK/base/all-minilm-l6-v2.onnx" | sha256sum -c -
 mvn -q -f java/pom.xml dependency:copy-dependencies -DoutputDirectory="$WORK/jars"
 
 : > "$WORK/timings.txt"
-[ "${RESUME:-0}" = 1 ] || rm -f "$WORK/checkpoint.pt" "$WORK/model.pt"
+[ "${RESUME:-0}" = 1 ] || rm -f "$WORK/checkpoint.pt" "$WORK/model.pt" "$WORK"/model-epoch*.pt "$WORK/dev_by_epoch.jsonl"
 step check_tokenizer "$PY" check_tokenizer.py "$WORK/base/all-minilm-l6-v2-tokenizer.json"
 step check_base "$PY" check_base.py
 step prepare_data "$PY" prepare_data.py
 step train "$PY" train.py 2>&1 | tee "$WORK/train.log"
 step export "$PY" export.py
 step parity "$PY" parity.py
-step eval_dev_int8 "$PY" evaluate.py dev int8 512
-step eval_test_int8 "$PY" evaluate.py test int8 512
-step eval_test_fp32 "$PY" evaluate.py test fp32 512
+step eval_dev_fp32 "$PY" evaluate.py dev fp32 256
+step eval_dev_int8 "$PY" evaluate.py dev int8 256
+step eval_test_int8 "$PY" evaluate.py test int8 256
 "$PY" report.py
