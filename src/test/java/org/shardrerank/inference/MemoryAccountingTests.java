@@ -13,8 +13,8 @@ import org.opensearch.indices.breaker.HierarchyCircuitBreakerService;
 import org.opensearch.test.OpenSearchTestCase;
 import org.shardrerank.PluginSettings;
 import org.shardrerank.TestModels;
-import org.junit.AfterClass;
-import org.junit.BeforeClass;
+import org.junit.After;
+import org.junit.Before;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,27 +36,19 @@ import static org.hamcrest.Matchers.containsString;
 public class MemoryAccountingTests extends OpenSearchTestCase {
     private static final String QUERY = "do goldfish grow";
     private static final long MINUTE = TimeUnit.MINUTES.toNanos(1);
-    private static InferenceEnvironment env;
-    private static CrossEncoder encoder;
-    private static ExecutorService pool;
+    private final ExecutorService pool = Executors.newFixedThreadPool(2);
+    private CrossEncoder encoder;
 
-    @BeforeClass
-    public static void load() throws IOException {
-        env = new InferenceEnvironment(false, 0, 1);
-        Path dir = TestModels.folder("overlap-logit");
-        encoder = CrossEncoder.load(env, dir.resolve("model.onnx"), dir.resolve("tokenizer.json"), OutputHead.LOGIT,
-            OutputHead.Activation.NONE, 64, 0);
-        pool = Executors.newFixedThreadPool(2);
+    @Before
+    public void load() throws IOException {
+        encoder = RuntimeLifetimeTests.encoder();
     }
 
-    @AfterClass
-    public static void close() throws InterruptedException {
+    @After
+    public void close() throws InterruptedException {
         encoder.close();
         pool.shutdown();
         assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
-        encoder = null;
-        pool = null;
-        env = null;
     }
 
     /** The node's breaker as OpenSearch makes it, with a parent that counts estimates only (no real heap in the test). */
@@ -147,7 +139,7 @@ public class MemoryAccountingTests extends OpenSearchTestCase {
     public void testEmbeddingRunOverTheLimitTrips() throws IOException {
         Path dir = TestModels.folder("all-minilm-l6-v2");
         CircuitBreaker breaker = breaker(ByteSizeUnit.KB.toBytes(64));
-        try (TextEmbedder embedder = TextEmbedder.load(env, dir.resolve("all-minilm-l6-v2-q.onnx"),
+        try (TextEmbedder embedder = TextEmbedder.load(new InferenceEnvironment(false, 0, 1), dir.resolve("all-minilm-l6-v2-q.onnx"),
             dir.resolve("all-minilm-l6-v2-q-tokenizer.json"), VectorPooling.MEAN, true, 384, 256, 0)) {
             CircuitBreakingException e = expectThrows(CircuitBreakingException.class,
                 () -> embedder.embed(List.of("goldfish grow in ponds", "cats sleep"), 8, 8192, breaker));

@@ -47,7 +47,8 @@ public class RuntimeLifetimeTests extends OpenSearchTestCase {
         assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
     }
 
-    private static CrossEncoder encoder() throws IOException {
+    /** The overlap-logit fixture on the CPU, max_length 64. */
+    static CrossEncoder encoder() throws IOException {
         Path dir = TestModels.folder("overlap-logit");
         return CrossEncoder.load(new InferenceEnvironment(false, 0, 1), dir.resolve("model.onnx"), dir.resolve("tokenizer.json"),
             OutputHead.LOGIT, OutputHead.Activation.NONE, 64, 0);
