@@ -34,13 +34,6 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> onlyNode(Map<String, Object> nodesResponse) {
-        Map<String, Object> nodes = (Map<String, Object>) nodesResponse.get("nodes");
-        assertEquals(nodes.toString(), 1, nodes.size());
-        return (Map<String, Object>) nodes.values().iterator().next();
-    }
-
-    @SuppressWarnings("unchecked")
     public void testRescoreOnSeveralShardsRanksByTheModel() throws IOException {
         createDocs(3);
         Map<String, Object> first = call("POST", "/docs/_search", "{\"size\":10,\"query\":{\"match\":{\"text\":\"goldfish\"}}}");

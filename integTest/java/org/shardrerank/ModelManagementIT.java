@@ -70,14 +70,6 @@ public class ModelManagementIT extends RerankRestTestCase {
         return ((Number) hits(r).get(0).get("_score")).doubleValue();
     }
 
-    /** The only node's part of a load / unload / reload response. */
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> onlyNode(Map<String, Object> response) {
-        Map<String, Object> nodes = (Map<String, Object>) response.get("nodes");
-        assertEquals(response.toString(), 1, nodes.size());
-        return (Map<String, Object>) nodes.values().iterator().next();
-    }
-
     private Map<String, Object> operate(String model, String operation) throws IOException {
         return call("POST", "/_plugins/rerank/models/" + model + "/_" + operation, null);
     }

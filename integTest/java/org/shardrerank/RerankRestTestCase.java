@@ -62,6 +62,14 @@ public abstract class RerankRestTestCase extends OpenSearchRestTestCase {
         return hits(searchResponse).stream().map(h -> (String) h.get("_id")).toList();
     }
 
+    /** The one node's part of a nodes-level response ({@code _nodes/stats}, {@code _plugins/rerank/stats}, model operations). */
+    @SuppressWarnings("unchecked")
+    protected static Map<String, Object> onlyNode(Map<String, Object> nodesResponse) {
+        Map<String, Object> nodes = (Map<String, Object>) nodesResponse.get("nodes");
+        assertEquals(nodes.toString(), 1, nodes.size());
+        return (Map<String, Object>) nodes.values().iterator().next();
+    }
+
     /** Indexes {@code docs} (id to JSON source) with a refresh. */
     protected void bulk(String index, Map<String, String> docs) throws IOException {
         StringBuilder body = new StringBuilder();

@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 
 import org.opensearch.common.xcontent.XContentHelper;
+import org.opensearch.core.common.breaker.NoopCircuitBreaker;
 import org.opensearch.common.xcontent.json.JsonXContent;
 
 import java.io.BufferedReader;
@@ -32,6 +33,8 @@ import java.util.concurrent.TimeUnit;
  * <pre>bench/rescorer-benchmark.sh MODEL_DIR BEIR_DIR RUN_FILE [queries] [threads] [batch]</pre>
  */
 public final class RescorerBenchmark {
+    /** Measures inference alone: no memory accounting. */
+    private static final NoopCircuitBreaker NO_LIMIT = new NoopCircuitBreaker("none");
 
     public static void main(String[] args) throws Exception {
         Path modelDir = Path.of(args[0]);
@@ -81,7 +84,7 @@ public final class RescorerBenchmark {
 
         // warm up both paths
         for (int i = 0; i < Math.min(3, work.size()); i++) {
-            encoder.score(work.get(i)[0], docs(work.get(i)), options, pool);
+            encoder.score(work.get(i)[0], docs(work.get(i)), options, pool, NO_LIMIT);
             runBare(ort, bare, typeIds, BatchPlanner.plan(perQuery.get(i), batch, 1 << 16), pool);
         }
 
@@ -89,7 +92,7 @@ public final class RescorerBenchmark {
         long rssPeak = 0;
         for (int i = 0; i < work.size(); i++) {
             long t = System.nanoTime();
-            CrossEncoder.Result r = encoder.score(work.get(i)[0], docs(work.get(i)), options, pool);
+            CrossEncoder.Result r = encoder.score(work.get(i)[0], docs(work.get(i)), options, pool, NO_LIMIT);
             pluginNanos += System.nanoTime() - t;
             padded += r.paddedTokens();
             tokens += r.tokens();

@@ -3,6 +3,7 @@ package org.shardrerank;
 import org.opensearch.common.settings.Setting;
 import org.opensearch.common.settings.Setting.Property;
 import org.opensearch.common.unit.TimeValue;
+import org.opensearch.core.common.unit.ByteSizeValue;
 
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +24,19 @@ public final class PluginSettings {
     public static final String INFERENCE_POOL = "shard_rerank_inference";
     public static final String INFERENCE_POOL_PREFIX = PREFIX + "inference";
     public static final int INFERENCE_QUEUE_SIZE = 1000;
+
+    /** Name of the circuit breaker that accounts inference memory (shown in {@code GET _nodes/stats/breaker}). */
+    public static final String BREAKER_NAME = "shard_rerank";
+
+    /**
+     * Limit of the {@link #BREAKER_NAME} breaker. It holds the texts, token ids and rows of the rescore windows in progress
+     * and, per model run in flight, its input tensors and estimated activations (ONNX Runtime's native memory: off the
+     * heap, but one limit then bounds all that inference holds). 20% of the default 1 GB heap holds two concurrent
+     * 8 x 256-token BERT-base runs (~88 MB each by the estimate) and their windows; 10% would reject the second run of one
+     * ordinary request on a 2-core node.
+     */
+    public static final Setting<ByteSizeValue> BREAKER_LIMIT = Setting.memorySizeSetting(
+        PREFIX + "breaker.limit", "20%", Property.NodeScope, Property.Dynamic);
 
     /** ONNX Runtime intra-op threads per model run. */
     public static final Setting<Integer> INTRA_OP_THREADS = Setting.intSetting(
@@ -78,7 +92,7 @@ public final class PluginSettings {
     }
 
     public static List<Setting<?>> all() {
-        return List.of(MODELS_PATH, MAX_WINDOW_SIZE, INTRA_OP_THREADS,
+        return List.of(MODELS_PATH, MAX_WINDOW_SIZE, BREAKER_LIMIT, INTRA_OP_THREADS,
             MAX_BATCH_TOKENS, DEFAULT_BATCH_SIZE, DEVICE, CUDA_DEVICE_ID, DEFAULT_TIMEOUT, EMBEDDING_BATCH_SIZE, EMBEDDING_QUERY_CACHE_SIZE);
     }
 

@@ -5,17 +5,21 @@ import org.opensearch.cluster.metadata.IndexNameExpressionResolver;
 import org.opensearch.core.action.ActionResponse;
 import org.opensearch.cluster.node.DiscoveryNodes;
 import org.opensearch.cluster.service.ClusterService;
+import org.opensearch.common.SetOnce;
 import org.opensearch.common.settings.ClusterSettings;
 import org.opensearch.common.settings.IndexScopedSettings;
 import org.opensearch.common.settings.Setting;
 import org.opensearch.common.settings.Settings;
 import org.opensearch.common.settings.SettingsFilter;
+import org.opensearch.core.common.breaker.CircuitBreaker;
 import org.opensearch.core.common.io.stream.NamedWriteableRegistry;
 import org.opensearch.core.xcontent.NamedXContentRegistry;
 import org.opensearch.env.Environment;
 import org.opensearch.env.NodeEnvironment;
+import org.opensearch.indices.breaker.BreakerSettings;
 import org.opensearch.ingest.Processor;
 import org.opensearch.plugins.ActionPlugin;
+import org.opensearch.plugins.CircuitBreakerPlugin;
 import org.opensearch.plugins.IngestPlugin;
 import org.opensearch.plugins.Plugin;
 import org.opensearch.plugins.SearchPipelinePlugin;
@@ -60,14 +64,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
-/** Wiring only: settings, thread pool, rescorer, queries, ingest and search pipeline processors, actions, REST handlers. */
-public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlugin, IngestPlugin, SearchPipelinePlugin {
+/**
+ * Wiring only: settings, thread pool, circuit breaker, rescorer, queries, ingest and search pipeline processors, actions,
+ * REST handlers.
+ */
+public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlugin, IngestPlugin, SearchPipelinePlugin,
+    CircuitBreakerPlugin {
+    /** The breaker's charges are byte estimates already. */
+    private static final double BREAKER_OVERHEAD = 1.0;
+
     private final Settings settings;
     private final RerankStats stats = new RerankStats();
     private final InferenceEnvironment inference;
     private final ModelRegistry models;
     private final RescoreContextFactory rescoreContexts;
     private final EmbeddingService embeddings;
+    private final SetOnce<CircuitBreaker> breaker = new SetOnce<>();
 
     public ShardRerankPlugin(Settings settings, Path configPath) {
         this.settings = settings;
@@ -96,14 +108,30 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
     }
 
     @Override
+    public BreakerSettings getCircuitBreaker(Settings settings) {
+        return new BreakerSettings(PluginSettings.BREAKER_NAME, PluginSettings.BREAKER_LIMIT.get(settings).getBytes(), BREAKER_OVERHEAD,
+            CircuitBreaker.Type.MEMORY, CircuitBreaker.Durability.TRANSIENT);
+    }
+
+    /** Called by the node before {@link #createComponents}. */
+    @Override
+    public void setCircuitBreaker(CircuitBreaker circuitBreaker) {
+        breaker.set(circuitBreaker);
+    }
+
+    @Override
     public Collection<Object> createComponents(Client client, ClusterService clusterService, ThreadPool threadPool,
                                                ResourceWatcherService resourceWatcherService, ScriptService scriptService,
                                                NamedXContentRegistry xContentRegistry, Environment environment,
                                                NodeEnvironment nodeEnvironment, NamedWriteableRegistry namedWriteableRegistry,
                                                IndexNameExpressionResolver indexNameExpressionResolver,
                                                Supplier<RepositoriesService> repositoriesServiceSupplier) {
-        rescoreContexts.bind(threadPool.executor(PluginSettings.INFERENCE_POOL), clusterService.getClusterSettings());
-        embeddings.bind(threadPool.executor(PluginSettings.INFERENCE_POOL), clusterService.getClusterSettings());
+        CircuitBreaker inferenceBreaker = breaker.get();
+        // our own setting, not the core's breaker.shard_rerank.limit: that one resets the overhead to 2 unless both are set
+        clusterService.getClusterSettings().addSettingsUpdateConsumer(PluginSettings.BREAKER_LIMIT,
+            limit -> inferenceBreaker.setLimitAndOverhead(limit.getBytes(), BREAKER_OVERHEAD));
+        rescoreContexts.bind(threadPool.executor(PluginSettings.INFERENCE_POOL), inferenceBreaker, clusterService.getClusterSettings());
+        embeddings.bind(threadPool.executor(PluginSettings.INFERENCE_POOL), inferenceBreaker, clusterService.getClusterSettings());
         models.warmUp(threadPool.generic());
         return List.of(models, stats);
     }

@@ -2,6 +2,7 @@ package org.shardrerank;
 
 import org.opensearch.common.settings.ClusterSettings;
 import org.opensearch.common.settings.Settings;
+import org.opensearch.core.common.breaker.NoopCircuitBreaker;
 import org.opensearch.core.common.io.stream.NamedWriteableRegistry;
 import org.opensearch.core.xcontent.NamedXContentRegistry;
 import org.opensearch.index.query.TermQueryBuilder;
@@ -43,7 +44,7 @@ public final class EmbeddingFixture implements Closeable {
         Set<org.opensearch.common.settings.Setting<?>> all = new HashSet<>(ClusterSettings.BUILT_IN_CLUSTER_SETTINGS);
         all.addAll(PluginSettings.all());
         ClusterSettings clusterSettings = new ClusterSettings(settings, all);
-        embeddings.bind(executor, clusterSettings);
+        embeddings.bind(executor, new NoopCircuitBreaker(PluginSettings.BREAKER_NAME), clusterSettings);
         RescoreContextFactory rescore = new RescoreContextFactory(models, stats, settings);
         SearchPlugin plugin = new SearchPlugin() {
             @Override

@@ -7,6 +7,8 @@ import org.opensearch.common.settings.ClusterSettings;
 import org.opensearch.common.settings.Settings;
 import org.opensearch.common.util.concurrent.AbstractRunnable;
 import org.opensearch.core.action.ActionListener;
+import org.opensearch.core.common.breaker.CircuitBreaker;
+import org.opensearch.core.common.breaker.CircuitBreakingException;
 import org.opensearch.core.rest.RestStatus;
 import org.shardrerank.PluginSettings;
 import org.shardrerank.inference.TextEmbedder;
@@ -30,6 +32,7 @@ public final class EmbeddingService {
     private final RerankStats stats;
     private final Cache<QueryKey, float[]> queryVectors;
     private volatile Executor executor;
+    private volatile CircuitBreaker breaker;
     private volatile int rowsPerRun;
     private volatile int maxBatchTokens;
 
@@ -42,8 +45,9 @@ public final class EmbeddingService {
         this.queryVectors = cacheSize == 0 ? null : CacheBuilder.<QueryKey, float[]>builder().setMaximumWeight(cacheSize).build();
     }
 
-    /** Called once the node's thread pools and cluster settings exist. */
-    public void bind(Executor inferenceExecutor, ClusterSettings clusterSettings) {
+    /** Called once the node's thread pools, inference breaker and cluster settings exist. */
+    public void bind(Executor inferenceExecutor, CircuitBreaker inferenceBreaker, ClusterSettings clusterSettings) {
+        this.breaker = inferenceBreaker; // before the executor: work starts once the executor is there
         this.executor = inferenceExecutor;
         clusterSettings.addSettingsUpdateConsumer(PluginSettings.EMBEDDING_BATCH_SIZE, v -> rowsPerRun = v);
         clusterSettings.addSettingsUpdateConsumer(PluginSettings.MAX_BATCH_TOKENS, v -> maxBatchTokens = v);
@@ -98,7 +102,8 @@ public final class EmbeddingService {
                     vectors = compute(model, role, texts);
                 } catch (Exception | LinkageError | AssertionError e) {
                     // an Error must not reach the node's uncaught-exception handler, which would stop the node
-                    stats.increment(model, StatName.EMBEDDING_FAILURES);
+                    stats.increment(model, e instanceof CircuitBreakingException ? StatName.EMBEDDING_BREAKER_TRIPS
+                        : StatName.EMBEDDING_FAILURES);
                     listener.onFailure(e instanceof Exception ex ? ex : new OpenSearchStatusException("embedding failed: " + e,
                         RestStatus.INTERNAL_SERVER_ERROR, e));
                     return;
@@ -137,7 +142,7 @@ public final class EmbeddingService {
                 input.add(prefix + t);
             }
         }
-        TextEmbedder.Result result = embedder.embed(input, rowsPerRun, maxBatchTokens);
+        TextEmbedder.Result result = embedder.embed(input, rowsPerRun, maxBatchTokens, breaker);
         stats.add(model, StatName.EMBEDDED_TEXTS, texts.size());
         stats.add(model, StatName.EMBEDDING_TOKENS, result.tokens());
         stats.add(model, StatName.EMBEDDING_MILLIS, TimeUnit.NANOSECONDS.toMillis(result.nanos()));

@@ -34,10 +34,15 @@ final class BatchPlanner {
 
     /** Tokens the model actually processes for {@code batch}, padding included. */
     static long paddedTokens(List<Chunk> batch) {
+        return (long) longest(batch) * batch.size();
+    }
+
+    /** The padded length of {@code batch}. */
+    static int longest(List<Chunk> batch) {
         int longest = 0;
         for (Chunk c : batch) {
             longest = Math.max(longest, c.length());
         }
-        return (long) longest * batch.size();
+        return longest;
     }
 }

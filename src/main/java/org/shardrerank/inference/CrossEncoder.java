@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
 import org.opensearch.common.lease.Releasable;
+import org.opensearch.core.common.breaker.CircuitBreaker;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -82,31 +84,40 @@ public final class CrossEncoder implements ModelRuntime {
 
     /**
      * Scores every document against the query. Batches run on {@code executor} in parallel; the call waits for
-     * them at most {@code options.timeoutNanos()}.
+     * them at most {@code options.timeoutNanos()}. The tokenized window and each model run in flight are charged to
+     * {@code breaker} while they are held.
      *
      * @throws InferenceTimeoutException when the batches did not finish in time
      * @throws java.util.concurrent.RejectedExecutionException when the executor refuses work (queue full)
+     * @throws org.opensearch.core.common.breaker.CircuitBreakingException when the memory would go over the breaker's limit
      */
-    public Result score(String query, List<String> docs, ScoreOptions options, Executor executor) {
-        try (Releasable inUse = lifetime.acquire()) {
-            return score(query, docs, options, executor, System.nanoTime());
+    public Result score(String query, List<String> docs, ScoreOptions options, Executor executor, CircuitBreaker breaker) {
+        try (Releasable inUse = lifetime.acquire(); MemoryCharge window = new MemoryCharge(breaker)) {
+            return score(query, docs, options, executor, breaker, window, System.nanoTime());
         }
     }
 
-    private Result score(String query, List<String> docs, ScoreOptions options, Executor executor, long started) {
+    private Result score(String query, List<String> docs, ScoreOptions options, Executor executor, CircuitBreaker breaker,
+                         MemoryCharge window, long started) {
         long[] q = tokenizer.ids(query);
         int charLimit = options.maxChunks() * options.maxLength() * CHARS_PER_TOKEN;
         List<String> cut = new ArrayList<>(docs.size());
         for (String d : docs) {
-            cut.add(d.length() > charLimit ? d.substring(0, charLimit) : d);
+            if (d.length() > charLimit) {
+                d = d.substring(0, charLimit);
+                window.add(MemoryEstimates.text(d), "cross_encoder window texts");
+            }
+            cut.add(d);
         }
         List<long[]> docIds = tokenizer.ids(cut);
+        window.add(MemoryEstimates.ids(docIds), "cross_encoder window token ids of " + docs.size() + " documents");
         List<Chunk> rows = new ArrayList<>();
         int[] firstRow = new int[docs.size() + 1];
         int[] docTokens = new int[docs.size()];
         for (int d = 0; d < docs.size(); d++) {
             firstRow[d] = rows.size();
             List<Chunk> chunks = tokenizer.chunks(d, q, docIds.get(d), options.maxLength(), options.stride(), options.maxChunks());
+            window.add(MemoryEstimates.rows(chunks), "cross_encoder window rows");
             for (Chunk c : chunks) {
                 docTokens[d] += c.length() - q.length - tokenizer.specialTokens();
             }
@@ -114,7 +125,7 @@ public final class CrossEncoder implements ModelRuntime {
         }
         firstRow[docs.size()] = rows.size();
         List<List<Chunk>> batches = BatchPlanner.plan(rows, options.batchSize(), options.maxBatchTokens());
-        float[][] outputs = run(batches, rows, options.timeoutNanos() - (System.nanoTime() - started), executor);
+        float[][] outputs = run(batches, rows, options.timeoutNanos() - (System.nanoTime() - started), executor, breaker);
 
         List<PairScore> scores = new ArrayList<>(docs.size());
         int[] decisive = new int[1];
@@ -138,7 +149,7 @@ public final class CrossEncoder implements ModelRuntime {
     }
 
     /** Output rows in the order of {@code rows}. */
-    private float[][] run(List<List<Chunk>> batches, List<Chunk> rows, long timeoutNanos, Executor executor) {
+    private float[][] run(List<List<Chunk>> batches, List<Chunk> rows, long timeoutNanos, Executor executor, CircuitBreaker breaker) {
         AtomicBoolean abandoned = new AtomicBoolean();
         List<CompletableFuture<float[][]>> futures = new ArrayList<>(batches.size());
         try {
@@ -146,7 +157,7 @@ public final class CrossEncoder implements ModelRuntime {
                 // each batch owns a reference from queue to end: after a timeout its caller lets go, and the batch may still run
                 Releasable inUse = lifetime.acquire();
                 try {
-                    futures.add(CompletableFuture.supplyAsync(() -> runBatch(batch, abandoned, inUse), executor));
+                    futures.add(CompletableFuture.supplyAsync(() -> runBatch(batch, abandoned, inUse, breaker), executor));
                 } catch (RuntimeException e) {
                     inUse.close();
                     throw e;
@@ -162,7 +173,7 @@ public final class CrossEncoder implements ModelRuntime {
             throw new InferenceException("interrupted while waiting for model inference", e);
         } catch (ExecutionException e) {
             abandoned.set(true);
-            Throwable cause = e.getCause() instanceof CompletionException ? e.getCause().getCause() : e.getCause();
+            Throwable cause = firstFailure(futures, e.getCause() instanceof CompletionException ? e.getCause().getCause() : e.getCause());
             if (cause instanceof RuntimeException re) {
                 throw re;
             }
@@ -186,14 +197,32 @@ public final class CrossEncoder implements ModelRuntime {
         return ordered;
     }
 
-    private float[][] runBatch(List<Chunk> batch, AtomicBoolean abandoned, Releasable inUse) {
-        try (inUse) {
+    /** The error of the first batch that failed by itself, not a batch cancelled because of it. */
+    private static Throwable firstFailure(List<CompletableFuture<float[][]>> futures, Throwable fallback) {
+        for (CompletableFuture<float[][]> f : futures) {
+            if (f.state() == Future.State.FAILED && f.exceptionNow() instanceof CancellationException == false) {
+                return f.exceptionNow();
+            }
+        }
+        return fallback;
+    }
+
+    /** Charges the run's memory on the thread that runs it, so only the runs in flight hold their share. */
+    private float[][] runBatch(List<Chunk> batch, AtomicBoolean abandoned, Releasable inUse, CircuitBreaker breaker) {
+        try (inUse; MemoryCharge memory = new MemoryCharge(breaker)) {
             if (abandoned.get()) {
                 throw new CancellationException("request abandoned");
             }
+            int length = BatchPlanner.longest(batch);
+            memory.add(MemoryEstimates.batch(batch.size(), length, MemoryEstimates.BERT_BASE, 0),
+                "cross_encoder model run of " + batch.size() + " x " + length + " tokens");
             return runner.run(batch);
         } catch (OrtException e) {
+            abandoned.set(true);
             throw new InferenceException("ONNX Runtime failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            abandoned.set(true); // the call fails anyway: the batches still queued need not run
+            throw e;
         }
     }
 

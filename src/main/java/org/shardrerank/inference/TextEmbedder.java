@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
 import org.opensearch.common.lease.Releasable;
+import org.opensearch.core.common.breaker.CircuitBreaker;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ public final class TextEmbedder implements ModelRuntime {
     private final boolean normalize;
     private final int dimension;
     private final int maxLength;
+    private final MemoryEstimates.Shape shape;
     private final NativeLifetime lifetime;
 
     private TextEmbedder(TextTokenizer tokenizer, EmbeddingRunner runner, VectorPooling pooling, boolean normalize, int dimension,
@@ -35,6 +37,7 @@ public final class TextEmbedder implements ModelRuntime {
         this.normalize = normalize;
         this.dimension = dimension;
         this.maxLength = maxLength;
+        this.shape = new MemoryEstimates.Shape(dimension, MemoryEstimates.DEFAULT_HEADS);
         this.lifetime = new NativeLifetime(name, this::free);
     }
 
@@ -62,27 +65,34 @@ public final class TextEmbedder implements ModelRuntime {
 
     /**
      * The vectors of {@code texts}, in order, computed on the calling thread in batches of at most {@code batchSize}
-     * rows and {@code maxBatchTokens} padded tokens.
+     * rows and {@code maxBatchTokens} padded tokens. The rows and the model run in progress are charged to {@code breaker}.
+     *
+     * @throws org.opensearch.core.common.breaker.CircuitBreakingException when the memory would go over the breaker's limit
      */
-    public Result embed(List<String> texts, int batchSize, int maxBatchTokens) {
-        try (Releasable inUse = lifetime.acquire()) {
-            return embed(texts, batchSize, maxBatchTokens, System.nanoTime());
+    public Result embed(List<String> texts, int batchSize, int maxBatchTokens, CircuitBreaker breaker) {
+        try (Releasable inUse = lifetime.acquire(); MemoryCharge held = new MemoryCharge(breaker)) {
+            return embed(texts, batchSize, maxBatchTokens, breaker, held, System.nanoTime());
         }
     }
 
-    private Result embed(List<String> texts, int batchSize, int maxBatchTokens, long started) {
+    private Result embed(List<String> texts, int batchSize, int maxBatchTokens, CircuitBreaker breaker, MemoryCharge held, long started) {
         int charLimit = maxLength * CHARS_PER_TOKEN;
         List<String> cut = new ArrayList<>(texts.size());
         for (String t : texts) {
             cut.add(t.length() > charLimit ? t.substring(0, charLimit) : t);
         }
         List<Chunk> rows = tokenizer.rows(cut);
+        held.add(MemoryEstimates.rows(rows), "text_embedding rows of " + texts.size() + " texts");
         float[][] vectors = new float[texts.size()][];
         long tokens = 0, padded = 0;
         List<List<Chunk>> batches = BatchPlanner.plan(rows, batchSize, maxBatchTokens);
         for (List<Chunk> batch : batches) {
             float[][] out;
-            try {
+            int length = BatchPlanner.longest(batch);
+            // the token states come back natively and again as a float[] on the heap
+            long run = MemoryEstimates.batch(batch.size(), length, shape, 2L * Float.BYTES * dimension);
+            try (MemoryCharge memory = new MemoryCharge(breaker)) {
+                memory.add(run, "text_embedding model run of " + batch.size() + " x " + length + " tokens");
                 out = runner.run(batch, pooling);
             } catch (OrtException e) {
                 throw new InferenceException("ONNX Runtime failed: " + e.getMessage(), e);

@@ -1,5 +1,6 @@
 package org.shardrerank.rescore;
 
+import org.opensearch.core.common.breaker.CircuitBreaker;
 import org.opensearch.search.rescore.RescoreContext;
 import org.shardrerank.inference.ScoreOptions;
 
@@ -15,17 +16,20 @@ final class CrossEncoderRescoreContext extends RescoreContext {
     final String activationName;
     final ScoreOptions options;
     final Executor executor;
+    /** Where the window and the model runs charge their memory. */
+    final CircuitBreaker breaker;
     final RescoreContextFactory node;
     /** The window this context rescored, when the query phase ran in this context (explain reads it). */
     RescoredWindow window;
 
     CrossEncoderRescoreContext(int windowSize, CrossEncoderRescorerBuilder request, String activationName, ScoreOptions options,
-                               Executor executor, RescoreContextFactory node) {
+                               Executor executor, CircuitBreaker breaker, RescoreContextFactory node) {
         super(windowSize, CrossEncoderRescorer.INSTANCE);
         this.request = request;
         this.activationName = activationName;
         this.options = options;
         this.executor = executor;
+        this.breaker = breaker;
         this.node = node;
     }
 }

@@ -6,10 +6,12 @@ import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TopDocs;
 import org.opensearch.OpenSearchStatusException;
+import org.opensearch.core.common.breaker.CircuitBreakingException;
 import org.opensearch.core.concurrency.OpenSearchRejectedExecutionException;
 import org.opensearch.core.rest.RestStatus;
 import org.shardrerank.inference.CrossEncoder;
 import org.shardrerank.inference.InferenceTimeoutException;
+import org.shardrerank.inference.MemoryCharge;
 import org.shardrerank.inference.PairScore;
 import org.shardrerank.model.ModelRegistry;
 import org.shardrerank.stats.RerankStats;
@@ -61,11 +63,11 @@ final class CrossEncoderRescorer implements org.opensearch.search.rescore.Rescor
         for (int i = 0; i < window; i++) {
             docs[i] = hits[byDoc[i]].doc;
         }
-        List<String> texts = DocumentTexts.load(searcher, docs, ctx.request.fields());
 
         CrossEncoder.Result result;
-        try (ModelRegistry.Lease lease = ctx.node.encoder(ctx)) {
-            result = lease.model().encoder().score(ctx.request.queryText(), texts, ctx.options, ctx.executor);
+        try (MemoryCharge textMemory = new MemoryCharge(ctx.breaker); ModelRegistry.Lease lease = ctx.node.encoder(ctx)) {
+            List<String> texts = DocumentTexts.load(searcher, docs, ctx.request.fields(), textMemory);
+            result = lease.model().encoder().score(ctx.request.queryText(), texts, ctx.options, ctx.executor, ctx.breaker);
         } catch (InferenceTimeoutException e) {
             stats.increment(model, StatName.RESCORE_TIMEOUTS);
             if (ctx.request.onTimeout() == OnTimeout.FAIL) {
@@ -79,6 +81,10 @@ final class CrossEncoderRescorer implements org.opensearch.search.rescore.Rescor
         } catch (RejectedExecutionException e) {
             stats.increment(model, StatName.RESCORE_REJECTIONS);
             throw new OpenSearchRejectedExecutionException("[cross_encoder] the inference queue is full: " + e.getMessage());
+        } catch (CircuitBreakingException e) {
+            // like a full queue, the node sheds load: 429 whatever [on_timeout] says, which is about slowness only
+            stats.increment(model, StatName.RESCORE_BREAKER_TRIPS);
+            throw e;
         } catch (RuntimeException e) {
             stats.increment(model, StatName.RESCORE_FAILURES);
             throw e;
@@ -138,10 +144,11 @@ final class CrossEncoderRescorer implements org.opensearch.search.rescore.Rescor
         RescoredWindow.Doc d = window == null ? null : window.docs().get(doc);
         if (d == null) {
             // explain reached a copy of the reader that did not run this query phase: score the document again
-            List<String> text = DocumentTexts.load(searcher, new int[] { doc }, ctx.request.fields());
             PairScore score;
-            try (ModelRegistry.Lease lease = ctx.node.encoder(ctx)) {
-                score = lease.model().encoder().score(ctx.request.queryText(), text, ctx.options, ctx.executor).scores().get(0);
+            try (MemoryCharge textMemory = new MemoryCharge(ctx.breaker); ModelRegistry.Lease lease = ctx.node.encoder(ctx)) {
+                List<String> text = DocumentTexts.load(searcher, new int[] { doc }, ctx.request.fields(), textMemory);
+                score = lease.model().encoder().score(ctx.request.queryText(), text, ctx.options, ctx.executor, ctx.breaker)
+                    .scores().get(0);
             }
             Explanation modelExplanation = modelExplanation(ctx, score);
             if (ctx.request.scoreMode() == ScoreMode.REPLACE) {

@@ -3,7 +3,9 @@ package org.shardrerank.rescore;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.util.RamUsageEstimator;
 import org.opensearch.search.lookup.SourceLookup;
+import org.shardrerank.inference.MemoryCharge;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,8 +16,11 @@ import java.util.Map;
 final class DocumentTexts {
     private DocumentTexts() {}
 
-    /** Texts of {@code docs} (top-level doc ids, best in ascending order for locality). */
-    static List<String> load(IndexSearcher searcher, int[] docs, List<String> fields) {
+    /**
+     * Texts of {@code docs} (top-level doc ids, best in ascending order for locality), each charged to {@code memory} as it
+     * is read: a window of huge documents stops at the one that crosses the breaker's limit.
+     */
+    static List<String> load(IndexSearcher searcher, int[] docs, List<String> fields, MemoryCharge memory) {
         List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
         SourceLookup source = new SourceLookup();
         List<String> texts = new ArrayList<>(docs.length);
@@ -28,7 +33,9 @@ final class DocumentTexts {
                     append(text, value);
                 }
             }
-            texts.add(text.toString());
+            String s = text.toString();
+            memory.add(RamUsageEstimator.sizeOf(s), "cross_encoder window texts");
+            texts.add(s);
         }
         return texts;
     }

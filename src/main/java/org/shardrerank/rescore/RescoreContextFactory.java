@@ -6,6 +6,7 @@ import org.opensearch.common.cache.CacheBuilder;
 import org.opensearch.common.settings.ClusterSettings;
 import org.opensearch.common.settings.Settings;
 import org.opensearch.common.unit.TimeValue;
+import org.opensearch.core.common.breaker.CircuitBreaker;
 import org.opensearch.core.rest.RestStatus;
 import org.opensearch.index.mapper.MappedFieldType;
 import org.opensearch.index.query.QueryShardContext;
@@ -34,6 +35,7 @@ public final class RescoreContextFactory {
         .setExpireAfterAccess(TimeValue.timeValueMinutes(5))
         .build();
     private volatile Executor executor;
+    private volatile CircuitBreaker breaker;
     private volatile int maxWindowSize;
     private volatile int maxBatchTokens;
     private volatile int defaultBatchSize;
@@ -48,8 +50,9 @@ public final class RescoreContextFactory {
         this.defaultTimeout = PluginSettings.DEFAULT_TIMEOUT.get(settings);
     }
 
-    /** Called once the node's thread pools and cluster settings exist. */
-    public void bind(Executor inferenceExecutor, ClusterSettings clusterSettings) {
+    /** Called once the node's thread pools, inference breaker and cluster settings exist. */
+    public void bind(Executor inferenceExecutor, CircuitBreaker inferenceBreaker, ClusterSettings clusterSettings) {
+        this.breaker = inferenceBreaker; // before the executor: a context is built once the executor is there
         this.executor = inferenceExecutor;
         clusterSettings.addSettingsUpdateConsumer(PluginSettings.MAX_WINDOW_SIZE, v -> maxWindowSize = v);
         clusterSettings.addSettingsUpdateConsumer(PluginSettings.MAX_BATCH_TOKENS, v -> maxBatchTokens = v);
@@ -112,7 +115,7 @@ public final class RescoreContextFactory {
         TimeValue timeout = request.timeout() == null ? defaultTimeout : request.timeout();
         ScoreOptions options = new ScoreOptions(maxLength, stride, request.maxChunks(), request.pooling(),
             request.batchSize() == null ? defaultBatchSize : request.batchSize(), maxBatchTokens, timeout.nanos());
-        return new CrossEncoderRescoreContext(windowSize, request, activationName, options, runOn, this);
+        return new CrossEncoderRescoreContext(windowSize, request, activationName, options, runOn, breaker, this);
     }
 
     /**

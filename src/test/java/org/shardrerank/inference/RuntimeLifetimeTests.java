@@ -1,5 +1,7 @@
 package org.shardrerank.inference;
 
+import org.opensearch.core.common.breaker.CircuitBreaker;
+import org.opensearch.core.common.breaker.NoopCircuitBreaker;
 import org.opensearch.common.lease.Releasable;
 import org.opensearch.test.OpenSearchTestCase;
 import org.shardrerank.TestModels;
@@ -21,6 +23,7 @@ import java.util.concurrent.TimeUnit;
  * still queued on the inference pool after their caller gave up. Batches are held back by a gate to make that happen.
  */
 public class RuntimeLifetimeTests extends OpenSearchTestCase {
+    private static final CircuitBreaker NO_LIMIT = new NoopCircuitBreaker("none");
     private static final List<String> DOCS = List.of("goldfish grow in ponds", "cats sleep", "goldfish");
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
     private final CountDownLatch gate = new CountDownLatch(1);
@@ -44,7 +47,8 @@ public class RuntimeLifetimeTests extends OpenSearchTestCase {
         assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
     }
 
-    private static CrossEncoder encoder() throws IOException {
+    /** The overlap-logit fixture on the CPU, max_length 64. */
+    static CrossEncoder encoder() throws IOException {
         Path dir = TestModels.folder("overlap-logit");
         return CrossEncoder.load(new InferenceEnvironment(false, 0, 1), dir.resolve("model.onnx"), dir.resolve("tokenizer.json"),
             OutputHead.LOGIT, OutputHead.Activation.NONE, 64, 0);
@@ -68,9 +72,9 @@ public class RuntimeLifetimeTests extends OpenSearchTestCase {
 
     public void testClosedWhileScoringFinishesTheCallFirst() throws Exception {
         CrossEncoder encoder = encoder();
-        float expected = encoder.score("do goldfish grow", DOCS, options(TimeUnit.MINUTES.toNanos(1)), pool).scores().get(0).score();
+        float expected = encoder.score("do goldfish grow", DOCS, options(TimeUnit.MINUTES.toNanos(1)), pool, NO_LIMIT).scores().get(0).score();
         CompletableFuture<CrossEncoder.Result> call = CompletableFuture.supplyAsync(
-            () -> encoder.score("do goldfish grow", DOCS, options(TimeUnit.MINUTES.toNanos(1)), gated));
+            () -> encoder.score("do goldfish grow", DOCS, options(TimeUnit.MINUTES.toNanos(1)), gated, NO_LIMIT));
         assertTrue(queued.await(10, TimeUnit.SECONDS));
         encoder.close();
         encoder.acquire().close();
@@ -81,7 +85,7 @@ public class RuntimeLifetimeTests extends OpenSearchTestCase {
 
     public void testBatchesQueuedAfterATimeoutKeepTheModelUntilTheyEnd() throws Exception {
         CrossEncoder encoder = encoder();
-        expectThrows(InferenceTimeoutException.class, () -> encoder.score("goldfish", DOCS, options(TimeUnit.MILLISECONDS.toNanos(50)), gated));
+        expectThrows(InferenceTimeoutException.class, () -> encoder.score("goldfish", DOCS, options(TimeUnit.MILLISECONDS.toNanos(50)), gated, NO_LIMIT));
         encoder.close();
         encoder.acquire().close();
         gate.countDown();
@@ -93,7 +97,7 @@ public class RuntimeLifetimeTests extends OpenSearchTestCase {
         Executor full = task -> {
             throw new RejectedExecutionException("queue full");
         };
-        expectThrows(RejectedExecutionException.class, () -> encoder.score("goldfish", DOCS, options(TimeUnit.MINUTES.toNanos(1)), full));
+        expectThrows(RejectedExecutionException.class, () -> encoder.score("goldfish", DOCS, options(TimeUnit.MINUTES.toNanos(1)), full, NO_LIMIT));
         encoder.close();
         assertFreed(encoder);
     }
@@ -102,12 +106,12 @@ public class RuntimeLifetimeTests extends OpenSearchTestCase {
         CrossEncoder encoder = encoder();
         encoder.close();
         expectThrows(InferenceException.class, () -> encoder.queryTokens("goldfish"));
-        expectThrows(InferenceException.class, () -> encoder.score("goldfish", DOCS, options(TimeUnit.MINUTES.toNanos(1)), pool));
+        expectThrows(InferenceException.class, () -> encoder.score("goldfish", DOCS, options(TimeUnit.MINUTES.toNanos(1)), pool, NO_LIMIT));
         Path dir = TestModels.folder("all-minilm-l6-v2");
         TextEmbedder embedder = TextEmbedder.load(new InferenceEnvironment(false, 0, 1), dir.resolve("all-minilm-l6-v2-q.onnx"),
             dir.resolve("all-minilm-l6-v2-q-tokenizer.json"), VectorPooling.MEAN, true, 384, 256, 0);
-        assertEquals(384, embedder.embed(List.of("goldfish"), 8, 8192).vectors()[0].length);
+        assertEquals(384, embedder.embed(List.of("goldfish"), 8, 8192, NO_LIMIT).vectors()[0].length);
         embedder.close();
-        expectThrows(InferenceException.class, () -> embedder.embed(List.of("goldfish"), 8, 8192));
+        expectThrows(InferenceException.class, () -> embedder.embed(List.of("goldfish"), 8, 8192, NO_LIMIT));
     }
 }

@@ -1,5 +1,7 @@
 package org.shardrerank.inference;
 
+import org.opensearch.core.common.breaker.CircuitBreaker;
+import org.opensearch.core.common.breaker.NoopCircuitBreaker;
 import org.opensearch.common.xcontent.XContentHelper;
 import org.opensearch.common.xcontent.json.JsonXContent;
 import org.opensearch.test.OpenSearchTestCase;
@@ -18,6 +20,7 @@ import java.util.Map;
  * normalization written out by hand. Regenerate with {@code tools/embedding-reference/run.sh}.
  */
 public class TextEmbedderTests extends OpenSearchTestCase {
+    private static final CircuitBreaker NO_LIMIT = new NoopCircuitBreaker("none");
     /** One text per model run: the same computation as the reference, up to float summation order. */
     static final double MIN_COSINE_ALONE = 0.9999;
     /**
@@ -55,8 +58,8 @@ public class TextEmbedderTests extends OpenSearchTestCase {
         Map<String, Object> ref = reference();
         List<String> sentences = (List<String>) ref.get("sentences");
         List<List<?>> expected = (List<List<?>>) ((Map<String, Object>) ref.get("vectors")).get(name);
-        TextEmbedder.Result alone = embedder.embed(sentences, 1, 8192);
-        TextEmbedder.Result batched = embedder.embed(sentences, 8, 8192);
+        TextEmbedder.Result alone = embedder.embed(sentences, 1, 8192, NO_LIMIT);
+        TextEmbedder.Result batched = embedder.embed(sentences, 8, 8192, NO_LIMIT);
         assertEquals(sentences.size(), alone.vectors().length);
         assertEquals(1, batched.batches());
         for (int i = 0; i < sentences.size(); i++) {
@@ -91,7 +94,7 @@ public class TextEmbedderTests extends OpenSearchTestCase {
     public void testLongTextsAreTruncatedToTheWindow() throws IOException {
         try (TextEmbedder e = load("all-minilm-l6-v2", "all-minilm-l6-v2-q", VectorPooling.MEAN, 16)) {
             String head = "goldfish grow as large as their tank allows";
-            TextEmbedder.Result r = e.embed(List.of(head + " and more words ".repeat(500), ""), 4, 8192);
+            TextEmbedder.Result r = e.embed(List.of(head + " and more words ".repeat(500), ""), 4, 8192, NO_LIMIT);
             assertEquals("two rows of at most 16 tokens", 16 + 2, r.tokens());
             assertEquals(384, r.vectors()[1].length);
         }

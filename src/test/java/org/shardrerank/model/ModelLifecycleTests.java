@@ -1,5 +1,7 @@
 package org.shardrerank.model;
 
+import org.opensearch.core.common.breaker.CircuitBreaker;
+import org.opensearch.core.common.breaker.NoopCircuitBreaker;
 import org.apache.lucene.util.IOUtils;
 import org.opensearch.OpenSearchStatusException;
 import org.opensearch.core.rest.RestStatus;
@@ -31,6 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** Load, unload and reload of a serving model, and versions retired only when their last user is done. */
 public class ModelLifecycleTests extends OpenSearchTestCase {
+    private static final CircuitBreaker NO_LIMIT = new NoopCircuitBreaker("none");
     private static final String MODEL = "managed";
     private static final String QUERY = "do goldfish grow";
     private static final List<String> DOCS = List.of("goldfish grow in ponds", "cats sleep");
@@ -51,7 +54,7 @@ public class ModelLifecycleTests extends OpenSearchTestCase {
     }
 
     private static float[] score(ModelRegistry.Lease lease, Executor executor) {
-        List<PairScore> scores = lease.model().encoder().score(QUERY, DOCS, OPTIONS, executor).scores();
+        List<PairScore> scores = lease.model().encoder().score(QUERY, DOCS, OPTIONS, executor, NO_LIMIT).scores();
         return new float[] { scores.get(0).score(), scores.get(1).score() };
     }
 

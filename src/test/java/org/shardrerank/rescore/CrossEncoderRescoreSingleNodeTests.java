@@ -1,8 +1,12 @@
 package org.shardrerank.rescore;
 
 import org.apache.lucene.search.Explanation;
+import org.opensearch.action.search.SearchPhaseExecutionException;
 import org.opensearch.action.search.SearchResponse;
 import org.opensearch.common.settings.Settings;
+import org.opensearch.core.common.breaker.CircuitBreaker;
+import org.opensearch.core.indices.breaker.CircuitBreakerService;
+import org.opensearch.core.rest.RestStatus;
 import org.opensearch.index.query.QueryBuilders;
 import org.opensearch.plugins.Plugin;
 import org.opensearch.search.SearchHit;
@@ -11,6 +15,8 @@ import org.opensearch.common.xcontent.XContentType;
 import org.shardrerank.PluginSettings;
 import org.shardrerank.ShardRerankPlugin;
 import org.shardrerank.TestModels;
+import org.shardrerank.stats.RerankStats;
+import org.shardrerank.stats.StatName;
 
 import org.opensearch.common.xcontent.json.JsonXContent;
 import org.opensearch.core.common.bytes.BytesReference;
@@ -150,6 +156,44 @@ public class CrossEncoderRescoreSingleNodeTests extends OpenSearchSingleNodeTest
             String all = e.toString() + " " + Arrays.toString(e.getSuppressed()) + " " + (e.getCause() == null ? "" : e.getCause().toString());
             assertTrue(c[0] + ": " + all, all.contains(c[1]) || detailedMessage(e).contains(c[1]));
         }
+    }
+
+    /** A tripped breaker fails the shard with 429 naming the breaker, whatever [on_timeout] says; nothing stays charged. */
+    public void testTrippedBreakerIsA429NotAFallback() throws IOException {
+        index();
+        CircuitBreaker breaker = getInstanceFromNode(CircuitBreakerService.class).getBreaker(PluginSettings.BREAKER_NAME);
+        assertEquals(CircuitBreaker.Durability.TRANSIENT, breaker.getDurability());
+        assertEquals(1.0, breaker.getOverhead(), 0.0);
+        long defaultLimit = breaker.getLimit();
+        assertEquals(PluginSettings.BREAKER_LIMIT.get(Settings.EMPTY).getBytes(), defaultLimit);
+        RerankStats stats = getInstanceFromNode(RerankStats.class);
+        long tripsBefore = stats.get(StatName.RESCORE_BREAKER_TRIPS);
+        // the window's texts and rows (a few KB) fit, its model run of 4 rows (~1 MB by the estimate) does not
+        setBreakerLimit("100kb");
+        try {
+            assertEquals(100 * 1024, breaker.getLimit());
+            SearchPhaseExecutionException e = expectThrows(SearchPhaseExecutionException.class, () -> client().prepareSearch("docs")
+                .setQuery(QueryBuilders.matchQuery("text", "goldfish"))
+                .addRescorer(parsed(rescorer("do goldfish grow").onTimeout(OnTimeout.KEEP_FIRST_STAGE), 10))
+                .get());
+            assertEquals(RestStatus.TOO_MANY_REQUESTS, e.status());
+            String message = detailedMessage(e);
+            assertTrue(message, message.contains("[shard_rerank] Data too large, data for [cross_encoder model run of 4 x "));
+            assertEquals(tripsBefore + 1, stats.get(StatName.RESCORE_BREAKER_TRIPS));
+            assertEquals(0, breaker.getUsed());
+        } finally {
+            setBreakerLimit(null);
+        }
+        assertEquals(defaultLimit, breaker.getLimit());
+        SearchResponse r = client().prepareSearch("docs").setQuery(QueryBuilders.matchQuery("text", "goldfish"))
+            .addRescorer(parsed(rescorer("do goldfish grow"), 10)).get();
+        assertEquals("2", r.getHits().getAt(0).getId());
+        assertEquals(0, breaker.getUsed());
+    }
+
+    private void setBreakerLimit(String limit) {
+        client().admin().cluster().prepareUpdateSettings()
+            .setTransientSettings(Settings.builder().put(PluginSettings.BREAKER_LIMIT.getKey(), limit)).get();
     }
 
     private static String detailedMessage(Throwable t) {
