@@ -73,7 +73,7 @@ def configurations(args):
         base = "hybrid_rrf" if args.embedding_model else "bm25"
         for n in args.windows:
             configs[f"{base}+cross_encoder@{n}"] = (base, firsts[base], n)
-        for n in args.bm25_windows if args.embedding_model else []:
+        for n in getattr(args, "bm25_windows", []) if args.embedding_model else []:
             configs[f"bm25+cross_encoder@{n}"] = ("bm25", bm25, n)
     return configs
 
