@@ -85,11 +85,16 @@ def first_stage_depth(windows):
 
 
 CE_OPTIONS = {}  # extra cross_encoder options from the command line, e.g. max_length
+# The rescorer refuses a query_text over half of max_length word-pieces (it never truncates the query): a data set
+# with longer queries gives the cross-encoder their first N words, the first stage still gets the whole query.
+CE_QUERY_WORDS = 0
 
 
 def body(fn, q, size, window, cross_encoder, fetch_source=False, depth=200):
     b = {"size": size, "query": fn(q, depth), "_source": fetch_source}
     if window:
+        if CE_QUERY_WORDS:
+            q = " ".join(q.split()[:CE_QUERY_WORDS])
         b["rescore"] = {"window_size": window, "cross_encoder": dict(
             {"model": cross_encoder, "query_text": q, "fields": ["title", "text"]}, **CE_OPTIONS)}
     return b
@@ -128,6 +133,8 @@ def run(args):
     CE_OPTIONS["timeout"] = "1h"
     if args.ce_max_length:
         CE_OPTIONS["max_length"] = args.ce_max_length
+    global CE_QUERY_WORDS
+    CE_QUERY_WORDS = args.ce_query_words
     fallbacks_before = fallbacks(client)
     corpus, queries, qrels = beir.load(args.data, args.split)
     if args.max_queries:
@@ -143,7 +150,7 @@ def run(args):
     depth = first_stage_depth(args.windows)
     results = {"dataset": args.name, "queries": len(queries), "documents": len(corpus), "shards": args.shards,
                "split": args.split, "machine": machine(client), "indexing_seconds": indexing_s,
-               "embedding_model": args.embedding_model, "cross_encoder": args.cross_encoder, "cross_encoder_options": CE_OPTIONS,
+               "embedding_model": args.embedding_model, "cross_encoder": args.cross_encoder, "cross_encoder_options": CE_OPTIONS, "cross_encoder_query_words": CE_QUERY_WORDS or None,
                "runs": {}, "per_query": {}}
     for name, (first, fn, window) in configurations(args).items():
         started = time.perf_counter()
@@ -274,6 +281,7 @@ def main():
     p.add_argument("--bm25-windows", type=int, nargs="*", default=[],
                    help="with --embedding-model: also rerank the BM25 first stage at these windows")
     p.add_argument("--ce-max-length", type=int, default=0, help="cross_encoder max_length (default: the model's)")
+    p.add_argument("--ce-query-words", type=int, default=0, help="cross_encoder query_text: the query's first N words")
     p.add_argument("--max-queries", type=int, default=0)
     p.add_argument("--latency-queries", type=int, default=50, help="queries timed one by one for a rescored run")
     p.add_argument("--skip-index", action="store_true")

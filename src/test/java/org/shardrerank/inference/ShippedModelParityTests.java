@@ -1,6 +1,8 @@
 package org.shardrerank.inference;
 
 import org.opensearch.common.xcontent.XContentHelper;
+import org.opensearch.core.common.breaker.CircuitBreaker;
+import org.opensearch.core.common.breaker.NoopCircuitBreaker;
 import org.opensearch.common.xcontent.json.JsonXContent;
 import org.opensearch.test.OpenSearchTestCase;
 
@@ -22,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 public class ShippedModelParityTests extends OpenSearchTestCase {
     private static final Path REPO = Path.of(System.getProperty("tests.repo.dir", ".")).toAbsolutePath();
     private static final Path MODEL = REPO.resolve("models/scifact-minilm-l6-ce");
+    private static final CircuitBreaker NO_LIMIT = new NoopCircuitBreaker("none");
 
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> pairs() throws IOException {
@@ -63,7 +66,7 @@ public class ShippedModelParityTests extends OpenSearchTestCase {
         try (CrossEncoder model = CrossEncoder.load(env, MODEL.resolve("model.onnx"), MODEL.resolve("tokenizer.json"),
             OutputHead.LOGIT, OutputHead.Activation.NONE, maxLength, 0)) {
             for (Map<String, Object> pair : pairs) {
-                float score = model.score((String) pair.get("query"), List.of((String) pair.get("document")), options, pool)
+                float score = model.score((String) pair.get("query"), List.of((String) pair.get("document")), options, pool, NO_LIMIT)
                     .scores().get(0).score();
                 maxDiff = Math.max(maxDiff, Math.abs(score - ((Number) pair.get("onnx_int8_logit")).doubleValue()));
                 maxVsTorch = Math.max(maxVsTorch, Math.abs(score - ((Number) pair.get("torch_logit")).doubleValue()));
