@@ -133,6 +133,9 @@ def run(args):
     CE_OPTIONS["timeout"] = "1h"
     if args.ce_max_length:
         CE_OPTIONS["max_length"] = args.ce_max_length
+    for option in args.ce_option:
+        key, _, value = option.partition("=")
+        CE_OPTIONS[key] = json.loads(value) if value[:1].isdigit() else value
     global CE_QUERY_WORDS
     CE_QUERY_WORDS = args.ce_query_words
     fallbacks_before = fallbacks(client)
@@ -281,6 +284,7 @@ def main():
     p.add_argument("--bm25-windows", type=int, nargs="*", default=[],
                    help="with --embedding-model: also rerank the BM25 first stage at these windows")
     p.add_argument("--ce-max-length", type=int, default=0, help="cross_encoder max_length (default: the model's)")
+    p.add_argument("--ce-option", action="append", default=[], help="extra cross_encoder option KEY=VALUE, e.g. score_mode=combine")
     p.add_argument("--ce-query-words", type=int, default=0, help="cross_encoder query_text: the query's first N words")
     p.add_argument("--max-queries", type=int, default=0)
     p.add_argument("--latency-queries", type=int, default=50, help="queries timed one by one for a rescored run")

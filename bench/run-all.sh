@@ -34,6 +34,20 @@ ev --data "$BEIR/cacm" --name cacm --embedding-model $EMB --cross-encoder $CE --
 $PY bench/latency.py --url "$URL" --data "$BEIR/msmarco-dl19-pool" --name trec-dl19-pool --embedding-model $EMB --cross-encoder $CE --seconds 10
 bench/rescorer-benchmark.sh "models/$CE" "$BEIR/msmarco-dl19-pool" "$BEIR/msmarco-dl19-pool/runs/BM25.top100.trec" 5 2 8 \
   > "bench/results/rescorer-$CE-int8.json"
+# the same against the fp32 export, where training/train.sh has produced it (90 MB: not in the repository)
+if [ -f training/work/model-fp32.onnx ]; then
+  fp32=target/bench-models/$CE-fp32 && mkdir -p "$fp32"
+  cp training/work/model-fp32.onnx "$fp32/model.onnx" && cp "models/$CE/tokenizer.json" "$fp32/"
+  $PY - "$CE" "$fp32" <<'PYEOF'
+import hashlib, json, sys
+ce, out = sys.argv[1], sys.argv[2]
+d = json.load(open(f"models/{ce}/model.json"))
+d["name"], d["sha256"]["model.onnx"] = ce + "-fp32", hashlib.sha256(open(out + "/model.onnx", "rb").read()).hexdigest()
+json.dump(d, open(out + "/model.json", "w"), indent=2)
+PYEOF
+  bench/rescorer-benchmark.sh "$fp32" "$BEIR/msmarco-dl19-pool" "$BEIR/msmarco-dl19-pool/runs/BM25.top100.trec" 5 2 8 \
+    > "bench/results/rescorer-$CE-fp32.json"
+fi
 # how per-shard rescoring divides the work: 1 shard x window 100 against 4 shards x window 25 (BM25 first stage)
 ev --data "$BEIR/cacm" --name cacm-1shard-w100 --cross-encoder $CE --shards 1 --windows 100 --ce-query-words 70 --latency-queries 52
 ev --data "$BEIR/cacm" --name cacm-4shards-w25 --cross-encoder $CE --shards 4 --windows 25 --ce-query-words 70 --latency-queries 52
