@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,23 +25,11 @@ public class RuntimeLifetimeTests extends OpenSearchTestCase {
     private static final CircuitBreaker NO_LIMIT = new NoopCircuitBreaker("none");
     private static final List<String> DOCS = List.of("goldfish grow in ponds", "cats sleep", "goldfish");
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
-    private final CountDownLatch gate = new CountDownLatch(1);
-    private final CountDownLatch queued = new CountDownLatch(1);
-    private final Executor gated = task -> {
-        queued.countDown();
-        pool.execute(() -> {
-            try {
-                gate.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            task.run();
-        });
-    };
+    private final GatedExecutor gated = new GatedExecutor(pool);
 
     @After
     public void stopPool() throws InterruptedException {
-        gate.countDown();
+        gated.open();
         pool.shutdown();
         assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
     }
@@ -75,10 +62,10 @@ public class RuntimeLifetimeTests extends OpenSearchTestCase {
         float expected = encoder.score("do goldfish grow", DOCS, options(TimeUnit.MINUTES.toNanos(1)), pool, NO_LIMIT).scores().get(0).score();
         CompletableFuture<CrossEncoder.Result> call = CompletableFuture.supplyAsync(
             () -> encoder.score("do goldfish grow", DOCS, options(TimeUnit.MINUTES.toNanos(1)), gated, NO_LIMIT));
-        assertTrue(queued.await(10, TimeUnit.SECONDS));
+        assertTrue(gated.awaitQueued(10));
         encoder.close();
         encoder.acquire().close();
-        gate.countDown();
+        gated.open();
         assertEquals(expected, call.get(10, TimeUnit.SECONDS).scores().get(0).score(), 0f);
         assertFreed(encoder);
     }
@@ -88,7 +75,7 @@ public class RuntimeLifetimeTests extends OpenSearchTestCase {
         expectThrows(InferenceTimeoutException.class, () -> encoder.score("goldfish", DOCS, options(TimeUnit.MILLISECONDS.toNanos(50)), gated, NO_LIMIT));
         encoder.close();
         encoder.acquire().close();
-        gate.countDown();
+        gated.open();
         assertBusy(() -> assertFreed(encoder));
     }
 

@@ -7,6 +7,7 @@ import org.opensearch.OpenSearchStatusException;
 import org.opensearch.core.rest.RestStatus;
 import org.opensearch.test.OpenSearchTestCase;
 import org.shardrerank.TestModels;
+import org.shardrerank.inference.GatedExecutor;
 import org.shardrerank.inference.InferenceEnvironment;
 import org.shardrerank.inference.ModelRuntime;
 import org.shardrerank.inference.PairScore;
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -210,19 +210,7 @@ public class ModelLifecycleTests extends OpenSearchTestCase {
         try (ModelRegistry r = registry(root)) {
             float[] expected = score(r);
             for (boolean unload : new boolean[] { false, true }) {
-                CountDownLatch queued = new CountDownLatch(1);
-                CountDownLatch gate = new CountDownLatch(1);
-                Executor gated = task -> {
-                    queued.countDown();
-                    pool.execute(() -> {
-                        try {
-                            gate.await();
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                        task.run();
-                    });
-                };
+                GatedExecutor gated = new GatedExecutor(pool);
                 ModelRegistry.Lease lease = r.acquire(MODEL);
                 ModelRuntime old = lease.model().runtime();
                 CompletableFuture<float[]> inFlight = CompletableFuture.supplyAsync(() -> {
@@ -230,12 +218,12 @@ public class ModelLifecycleTests extends OpenSearchTestCase {
                         return score(lease, gated);
                     }
                 });
-                assertTrue(queued.await(10, TimeUnit.SECONDS));
+                assertTrue(gated.awaitQueued(10));
 
                 ModelChange change = unload ? r.unload(MODEL) : r.reload(MODEL);
                 assertNull(change.error());
                 assertAlive(old);
-                gate.countDown();
+                gated.open();
                 assertArrayEquals(expected, inFlight.get(10, TimeUnit.SECONDS), 0f);
                 assertBusy(() -> RuntimeLifetimeTests.assertFreed(old));
                 if (unload) {
