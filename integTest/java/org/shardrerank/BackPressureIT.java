@@ -3,13 +3,12 @@ package org.shardrerank;
 import org.junit.After;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Back-pressure on the real node: a window over the shard_rerank circuit breaker's limit and a request with more model
- * runs than the inference pool can queue both get 429 (never 500), are counted, and leave the node serving with
- * nothing charged.
+ * Back-pressure on the real node: a window over the shard_rerank circuit breaker's limit gets 429 (never 500), is
+ * counted, and leaves the node serving with nothing charged; a request with more model runs than the inference pool
+ * can queue is served, since it takes one queue slot per pool thread (a full queue: {@link InferenceQueueIT}).
  */
 public class BackPressureIT extends RerankRestTestCase {
     private static final String LIMIT = "plugins.shard_rerank.breaker.limit";
@@ -23,31 +22,10 @@ public class BackPressureIT extends RerankRestTestCase {
         call("PUT", "/_cluster/settings", "{\"transient\":{\"" + LIMIT + "\":" + (limit == null ? "null" : "\"" + limit + "\"") + "}}");
     }
 
-    /** Indexes {@code count} documents of {@code text}, one shard. */
-    private void index(String index, int count, String text) throws IOException {
-        call("PUT", "/" + index, "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0},"
-            + "\"mappings\":{\"properties\":{\"title\":{\"type\":\"text\"},\"text\":{\"type\":\"text\"}}}}");
-        Map<String, String> docs = new LinkedHashMap<>();
-        for (int i = 0; i < count; i++) {
-            docs.put("d" + i, "{\"text\":\"" + i + " " + text + "\"}");
-        }
-        bulk(index, docs);
-    }
-
-    private static String rerank(int window, String query, String extra) {
-        return "{\"size\":10,\"query\":{\"match\":{\"text\":\"goldfish\"}},\"rescore\":{\"window_size\":" + window
-            + ",\"cross_encoder\":{\"model\":\"overlap-logit\",\"query_text\":\"" + query + "\",\"fields\":[\"title\",\"text\"]"
-            + extra + "}}}";
-    }
-
     @SuppressWarnings("unchecked")
     private Map<String, Object> breakerStats() throws IOException {
         Map<String, Object> node = onlyNode(call("GET", "/_nodes/stats/breaker", null));
         return (Map<String, Object>) ((Map<String, Object>) node.get("breakers")).get("shard_rerank");
-    }
-
-    private long pluginStat(String name) throws IOException {
-        return ((Number) onlyNode(call("GET", "/_plugins/rerank/stats", null)).get(name)).longValue();
     }
 
     /** The small index a healthy node reranks as always, next to the request that is refused. */
@@ -57,13 +35,13 @@ public class BackPressureIT extends RerankRestTestCase {
     }
 
     private void assertGoldfishStillReranked() throws IOException {
-        assertEquals("2", ids(call("POST", "/docs/_search", rerank(100, "do goldfish grow", ""))).get(0));
+        assertEquals("2", ids(call("POST", "/docs/_search", goldfishRerank(100, "do goldfish grow", ""))).get(0));
     }
 
     public void testWindowOverTheBreakerLimitIs429AndNothingStaysCharged() throws Exception {
         indexGoldfish();
         // 1,000 texts of ~2,500 characters: ~5 MB of strings before a token is made
-        index("big", 1000, "goldfish swim in a large tank ".repeat(85));
+        indexRepeated("big", 1000, "goldfish swim in a large tank ".repeat(85));
         Map<String, Object> breaker = breakerStats();
         assertEquals(breaker.toString(), 1.0, ((Number) breaker.get("overhead")).doubleValue(), 0.0);
         long trippedBefore = ((Number) breaker.get("tripped")).longValue();
@@ -74,7 +52,7 @@ public class BackPressureIT extends RerankRestTestCase {
         assertEquals(4L << 20, ((Number) breakerStats().get("limit_size_in_bytes")).longValue());
         // on_timeout keep_first_stage does not turn the trip into a silent fallback
         ErrorResponse e = callExpectingError("POST", "/big/_search",
-            rerank(1000, "do goldfish grow", ",\"on_timeout\":\"keep_first_stage\""));
+            goldfishRerank(1000, "do goldfish grow", ",\"on_timeout\":\"keep_first_stage\""));
         assertEquals(e.text(), 429, e.status());
         assertTrue(e.text(), e.text().contains("circuit_breaking_exception"));
         assertTrue(e.text(), e.text().contains("[shard_rerank] Data too large, data for [cross_encoder window texts]"));
@@ -90,26 +68,24 @@ public class BackPressureIT extends RerankRestTestCase {
     }
 
     @SuppressWarnings("unchecked")
-    public void testMoreModelRunsThanTheQueueHoldsIs429() throws Exception {
+    public void testOneRequestWithMoreModelRunsThanThePoolQueuesIsServed() throws Exception {
         indexGoldfish();
         Map<String, Object> pool = (Map<String, Object>) ((Map<String, Object>) onlyNode(call("GET", "/_nodes/thread_pool", null))
             .get("thread_pool")).get("shard_rerank_inference");
         int threads = ((Number) pool.get("size")).intValue();
         int queue = ((Number) pool.get("queue_size")).intValue();
-        // with max_length 16 and the 2-token query, a ~900-token document makes max_chunks (64) rows; batch_size 1 makes
-        // each row a model run, so one request queues twice what the pool can take at once: the queue overflows
+        // twice as many model runs as the pool holds at once: the request's workers (one per thread) run them all
         int docs = (2 * (queue + threads)) / 64 + 1;
-        index("long", docs, "goldfish swim ".repeat(300));
+        indexRepeated("long", docs, LONG_TEXT);
         long rejectionsBefore = pluginStat("rescore_rejections");
+        long batchesBefore = pluginStat("batches");
         long poolRejectedBefore = poolRejected();
 
-        ErrorResponse e = callExpectingError("POST", "/long/_search",
-            rerank(docs, "goldfish", ",\"max_length\":16,\"max_chunks\":64,\"batch_size\":1"));
-        assertEquals(e.text(), 429, e.status());
-        assertTrue(e.text(), e.text().contains("[cross_encoder] the inference queue is full"));
-        assertTrue(pluginStat("rescore_rejections") > rejectionsBefore);
-        assertTrue(poolRejected() > poolRejectedBefore);
-
+        Map<String, Object> r = call("POST", "/long/_search", goldfishRerank(docs, "goldfish", RUN_PER_CHUNK));
+        assertEquals(10, hits(r).size());
+        assertTrue(pluginStat("batches") - batchesBefore >= 64L * docs);
+        assertEquals(rejectionsBefore, pluginStat("rescore_rejections"));
+        assertEquals(poolRejectedBefore, poolRejected());
         assertGoldfishStillReranked();
         assertBusy(() -> assertEquals(0L, ((Number) breakerStats().get("estimated_size_in_bytes")).longValue()));
     }

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Three nodes on 127.0.0.1 (started here by scripts/node.sh), an index of 3 shards and 1 replica: reranked results
@@ -18,40 +17,22 @@ import java.util.concurrent.TimeUnit;
  * that node's shards with a clear reason instead of answering wrongly.
  */
 public class MultiNodeIT extends RerankRestTestCase {
-    private static final int HTTP_PORT = Integer.getInteger("tests.multi.http.port", 9260);
-    private static final String DIR = System.getProperty("tests.multi.dir", "target/integ-multi");
+    private static final LocalCluster CLUSTER = new LocalCluster(System.getProperty("tests.multi.dir", "target/integ-multi"),
+        Integer.getInteger("tests.multi.http.port", 9260), 3, "");
 
     @BeforeClass
     public static void startCluster() throws Exception {
-        nodeScript("start");
+        CLUSTER.start();
     }
 
     @AfterClass
     public static void stopCluster() throws Exception {
-        nodeScript("stop");
-    }
-
-    private static void nodeScript(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("bash", "scripts/node.sh"));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
-        Map<String, String> env = pb.environment();
-        env.put("NODES", "3");
-        env.put("NODE_DIR", DIR);
-        env.put("NODE_HTTP_PORT", Integer.toString(HTTP_PORT));
-        env.put("NODE_HEAP", "512m");
-        env.put("DOWNLOADS", System.getProperty("tests.downloads", "target/integ/downloads"));
-        env.put("MODELS_FROM", System.getProperty("tests.models.dir", "target/test-models"));
-        Process p = pb.start();
-        if (p.waitFor(300, TimeUnit.SECONDS) == false || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IllegalStateException("scripts/node.sh " + String.join(" ", args) + " failed");
-        }
+        CLUSTER.stop();
     }
 
     @Override
     protected String getTestRestCluster() {
-        return "127.0.0.1:" + HTTP_PORT + ",127.0.0.1:" + (HTTP_PORT + 1) + ",127.0.0.1:" + (HTTP_PORT + 2);
+        return CLUSTER.hosts();
     }
 
     private static final String RERANK = "{\"size\":10,\"query\":{\"match\":{\"text\":\"goldfish\"}},\"rescore\":{\"window_size\":20,"
@@ -94,10 +75,10 @@ public class MultiNodeIT extends RerankRestTestCase {
                 assertEquals("preference " + preference, expected, ranking("multi", preference, "overlap-logit"));
             }
         }
-        nodeScript("stop-node", "3");
+        CLUSTER.stopNode(3);
         call("GET", "/_cluster/health/multi?wait_for_nodes=2&timeout=60s", null);
         assertEquals("two nodes left serve the same results", expected, ranking("multi", "x", "overlap-logit"));
-        nodeScript("start-node", "3");
+        CLUSTER.startNode(3);
         call("GET", "/_cluster/health/multi?wait_for_nodes=3&wait_for_status=green&timeout=120s", null);
         for (String preference : new String[] { "_primary", "_replica", "y" }) {
             assertEquals("after the restart, " + preference, expected, ranking("multi", preference, "overlap-logit"));
@@ -107,8 +88,8 @@ public class MultiNodeIT extends RerankRestTestCase {
     @SuppressWarnings("unchecked")
     public void testModelMissingOnOneNodeFailsThoseShardsClearly() throws Exception {
         createIndex("partial", 0);
-        Path model = Path.of(DIR, "nodes", "node-2", "config", "shard-rerank", "models", "overlap-2class");
-        Path moved = Path.of(DIR, "nodes", "node-2", "overlap-2class.removed");
+        Path model = CLUSTER.models(2).resolve("overlap-2class");
+        Path moved = CLUSTER.models(2).resolveSibling("overlap-2class.removed"); // out of the models folder
         Files.move(model, moved);
         try {
             Map<String, Object> r = call("POST", "/partial/_search", String.format(java.util.Locale.ROOT, RERANK, "overlap-2class"));
@@ -142,8 +123,8 @@ public class MultiNodeIT extends RerankRestTestCase {
 
         // a model installed on nodes 1 and 3 only
         List<Path> copies = new ArrayList<>();
-        for (String node : List.of("node-1", "node-3")) {
-            Path models = Path.of(DIR, "nodes", node, "config", "shard-rerank", "models");
+        for (int node : List.of(1, 3)) {
+            Path models = CLUSTER.models(node);
             Path copy = Files.createDirectories(models.resolve("partial-it"));
             copies.add(copy);
             Files.copy(models.resolve("overlap-logit").resolve("model.onnx"), copy.resolve("model.onnx"));

@@ -83,6 +83,33 @@ public abstract class RerankRestTestCase extends OpenSearchRestTestCase {
         assertEquals("bulk had errors: " + response, Boolean.FALSE, response.get("errors"));
     }
 
+    /** Indexes {@code count} documents "{i} {text}" in field {@code text}, one shard. */
+    protected void indexRepeated(String index, int count, String text) throws IOException {
+        call("PUT", "/" + index, "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0},"
+            + "\"mappings\":{\"properties\":{\"title\":{\"type\":\"text\"},\"text\":{\"type\":\"text\"}}}}");
+        Map<String, String> docs = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            docs.put("d" + i, "{\"text\":\"" + i + " " + text + "\"}");
+        }
+        bulk(index, docs);
+    }
+
+    /** A match query for goldfish reranked by the overlap-logit fixture; {@code extra} adds cross_encoder options. */
+    protected static String goldfishRerank(int window, String query, String extra) {
+        return "{\"size\":10,\"query\":{\"match\":{\"text\":\"goldfish\"}},\"rescore\":{\"window_size\":" + window
+            + ",\"cross_encoder\":{\"model\":\"overlap-logit\",\"query_text\":\"" + query + "\",\"fields\":[\"title\",\"text\"]"
+            + extra + "}}}";
+    }
+
+    /** A number from this plugin's stats of the one node. */
+    protected long pluginStat(String name) throws IOException {
+        return ((Number) onlyNode(call("GET", "/_plugins/rerank/stats", null)).get(name)).longValue();
+    }
+
+    /** Documents whose ~900 tokens make, with max_length 16 and batch_size 1, 64 model runs each. */
+    protected static final String LONG_TEXT = "goldfish swim ".repeat(300);
+    protected static final String RUN_PER_CHUNK = ",\"max_length\":16,\"max_chunks\":64,\"batch_size\":1";
+
     /** Six short documents (title, text, year) whose rankings under the overlap fixture models are known by hand. */
     protected static Map<String, String> goldfishDocs() {
         Map<String, String> docs = new java.util.LinkedHashMap<>();

@@ -9,16 +9,17 @@ import org.opensearch.core.common.breaker.CircuitBreaker;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Future;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A cross-encoder: scores (query, document) pairs. The one entry point callers use; tokenization, windowing,
@@ -148,16 +149,29 @@ public final class CrossEncoder implements ModelRuntime {
         return new Result(scores, rows.size(), batches.size(), real, padded, System.nanoTime() - started);
     }
 
-    /** Output rows in the order of {@code rows}. */
+    /**
+     * Output rows in the order of {@code rows}. The batches go to at most one worker per pool thread, each running the
+     * request's next batch until none is left: a request takes that many queue slots whatever its window, and concurrent
+     * requests are served in arrival order, like the search pool's shard tasks, instead of all finishing late together.
+     */
     private float[][] run(List<List<Chunk>> batches, List<Chunk> rows, long timeoutNanos, Executor executor, CircuitBreaker breaker) {
         AtomicBoolean abandoned = new AtomicBoolean();
-        List<CompletableFuture<float[][]>> futures = new ArrayList<>(batches.size());
+        AtomicInteger next = new AtomicInteger();
+        float[][][] outputs = new float[batches.size()][][];
+        int workers = Math.min(batches.size(), threads(executor));
+        List<CompletableFuture<Void>> futures = new ArrayList<>(workers);
         try {
-            for (List<Chunk> batch : batches) {
-                // each batch owns a reference from queue to end: after a timeout its caller lets go, and the batch may still run
+            for (int w = 0; w < workers; w++) {
+                // each worker owns a reference from queue to end: after a timeout its caller lets go, and a batch may still run
                 Releasable inUse = lifetime.acquire();
                 try {
-                    futures.add(CompletableFuture.supplyAsync(() -> runBatch(batch, abandoned, inUse, breaker), executor));
+                    futures.add(CompletableFuture.runAsync(() -> {
+                        try (inUse) {
+                            for (int b = next.getAndIncrement(); b < batches.size() && abandoned.get() == false; b = next.getAndIncrement()) {
+                                outputs[b] = runBatch(batches.get(b), abandoned, breaker);
+                            }
+                        }
+                    }, executor));
                 } catch (RuntimeException e) {
                     inUse.close();
                     throw e;
@@ -173,21 +187,20 @@ public final class CrossEncoder implements ModelRuntime {
             throw new InferenceException("interrupted while waiting for model inference", e);
         } catch (ExecutionException e) {
             abandoned.set(true);
-            Throwable cause = firstFailure(futures, e.getCause() instanceof CompletionException ? e.getCause().getCause() : e.getCause());
+            Throwable cause = e.getCause() instanceof CompletionException ? e.getCause().getCause() : e.getCause();
             if (cause instanceof RuntimeException re) {
                 throw re;
             }
             throw new InferenceException("model inference failed: " + cause, cause);
         } catch (RuntimeException e) {
-            abandoned.set(true); // e.g. rejected by a full queue: batches already queued must not run
+            abandoned.set(true); // e.g. rejected by a full queue: workers already queued must not run
             throw e;
         }
-        java.util.IdentityHashMap<Chunk, float[]> byChunk = new java.util.IdentityHashMap<>();
+        IdentityHashMap<Chunk, float[]> byChunk = new IdentityHashMap<>();
         for (int b = 0; b < batches.size(); b++) {
-            float[][] out = futures.get(b).join();
             List<Chunk> batch = batches.get(b);
             for (int i = 0; i < batch.size(); i++) {
-                byChunk.put(batch.get(i), out[i]);
+                byChunk.put(batch.get(i), outputs[b][i]);
             }
         }
         float[][] ordered = new float[rows.size()][];
@@ -197,22 +210,14 @@ public final class CrossEncoder implements ModelRuntime {
         return ordered;
     }
 
-    /** The error of the first batch that failed by itself, not a batch cancelled because of it. */
-    private static Throwable firstFailure(List<CompletableFuture<float[][]>> futures, Throwable fallback) {
-        for (CompletableFuture<float[][]> f : futures) {
-            if (f.state() == Future.State.FAILED && f.exceptionNow() instanceof CancellationException == false) {
-                return f.exceptionNow();
-            }
-        }
-        return fallback;
+    /** Threads of the node's inference pool; for any other executor, as many as the pool would have. */
+    private static int threads(Executor executor) {
+        return executor instanceof ThreadPoolExecutor pool ? pool.getMaximumPoolSize() : Runtime.getRuntime().availableProcessors();
     }
 
     /** Charges the run's memory on the thread that runs it, so only the runs in flight hold their share. */
-    private float[][] runBatch(List<Chunk> batch, AtomicBoolean abandoned, Releasable inUse, CircuitBreaker breaker) {
-        try (inUse; MemoryCharge memory = new MemoryCharge(breaker)) {
-            if (abandoned.get()) {
-                throw new CancellationException("request abandoned");
-            }
+    private float[][] runBatch(List<Chunk> batch, AtomicBoolean abandoned, CircuitBreaker breaker) {
+        try (MemoryCharge memory = new MemoryCharge(breaker)) {
             int length = BatchPlanner.longest(batch);
             memory.add(MemoryEstimates.batch(batch.size(), length, MemoryEstimates.BERT_BASE, 0),
                 "cross_encoder model run of " + batch.size() + " x " + length + " tokens");
@@ -221,7 +226,7 @@ public final class CrossEncoder implements ModelRuntime {
             abandoned.set(true);
             throw new InferenceException("ONNX Runtime failed: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            abandoned.set(true); // the call fails anyway: the batches still queued need not run
+            abandoned.set(true); // the call fails anyway: the other workers stop after their current batch
             throw e;
         }
     }

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -121,18 +122,52 @@ public class MemoryAccountingTests extends OpenSearchTestCase {
         assertBusy(() -> assertEquals(0, breaker.getUsed()));
     }
 
+    /** The kind of executor the node's shard_rerank_inference pool is: fixed threads and a bounded queue. */
+    private static ExecutorService nodePool(int threads, int queueSize) {
+        return OpenSearchExecutors.newFixed("test_inference", threads, queueSize, OpenSearchExecutors.daemonThreadFactory("test"),
+            new ThreadContext(Settings.EMPTY));
+    }
+
+    private static void shutdown(ExecutorService pool) throws InterruptedException {
+        pool.shutdown();
+        assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+    }
+
+    public void testOneRequestTakesNoMoreQueueSlotsThanThePoolHasThreads() throws Exception {
+        CircuitBreaker breaker = breaker(ByteSizeUnit.MB.toBytes(100));
+        ExecutorService bounded = nodePool(1, 1);
+        try {
+            // 50 model runs through a pool that holds 2 tasks at once: one worker runs them all
+            CrossEncoder.Result r = encoder.score(QUERY, docs(50, 3), options(4, 1, MINUTE), bounded, breaker);
+            assertEquals(50, r.scores().size());
+            assertTrue(r.batches() >= 50);
+            assertEquals(0, breaker.getUsed());
+        } finally {
+            shutdown(bounded);
+        }
+    }
+
     public void testFullQueueOfTheNodesExecutorGivesEverythingBack() throws Exception {
         CircuitBreaker breaker = breaker(ByteSizeUnit.MB.toBytes(100));
-        // the kind of executor the node's shard_rerank_inference pool is: fixed threads and a bounded queue (here 1 and 2)
-        ExecutorService bounded = OpenSearchExecutors.newFixed("test_inference", 1, 2, OpenSearchExecutors.daemonThreadFactory("test"),
-            new ThreadContext(Settings.EMPTY));
+        ExecutorService bounded = nodePool(1, 1);
+        CountDownLatch release = new CountDownLatch(1);
         try {
+            // other requests hold the pool's thread and its queue slot
+            for (int i = 0; i < 2; i++) {
+                bounded.execute(() -> {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
             expectThrows(OpenSearchRejectedExecutionException.class,
                 () -> encoder.score(QUERY, docs(50, 3), options(4, 1, MINUTE), bounded, breaker));
-            assertBusy(() -> assertEquals(0, breaker.getUsed()));
+            assertEquals(0, breaker.getUsed());
         } finally {
-            bounded.shutdown();
-            assertTrue(bounded.awaitTermination(10, TimeUnit.SECONDS));
+            release.countDown();
+            shutdown(bounded);
         }
     }
 

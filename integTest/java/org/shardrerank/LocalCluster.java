@@ -1,0 +1,67 @@
+package org.shardrerank;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * A cluster of its own for a test class that needs other node settings or several nodes: scripts/node.sh (the same
+ * install as the main test node) in its own folder and ports.
+ *
+ * @param dir       the cluster's working folder
+ * @param httpPort  HTTP port of node 1; node I uses +I-1
+ * @param nodes     number of nodes
+ * @param extraYml  lines appended to each node's opensearch.yml, or empty
+ */
+record LocalCluster(String dir, int httpPort, int nodes, String extraYml) {
+
+    void start() throws IOException, InterruptedException {
+        script("start");
+    }
+
+    void stop() throws IOException, InterruptedException {
+        script("stop");
+    }
+
+    void stopNode(int node) throws IOException, InterruptedException {
+        script("stop-node", Integer.toString(node));
+    }
+
+    void startNode(int node) throws IOException, InterruptedException {
+        script("start-node", Integer.toString(node));
+    }
+
+    /** Where node {@code node} keeps its models. */
+    Path models(int node) {
+        return Path.of(dir, "nodes", "node-" + node, "config", "shard-rerank", "models");
+    }
+
+    /** The hosts of all nodes, for {@code getTestRestCluster}. */
+    String hosts() {
+        return IntStream.range(0, nodes).mapToObj(i -> "127.0.0.1:" + (httpPort + i)).collect(Collectors.joining(","));
+    }
+
+    private void script(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bash", "scripts/node.sh"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+        Map<String, String> env = pb.environment();
+        env.put("NODES", Integer.toString(nodes));
+        env.put("NODE_DIR", dir);
+        env.put("NODE_HTTP_PORT", Integer.toString(httpPort));
+        env.put("NODE_HEAP", "512m");
+        env.put("NODE_EXTRA_YML", extraYml);
+        env.put("DOWNLOADS", System.getProperty("tests.downloads", "target/integ/downloads"));
+        env.put("MODELS_FROM", System.getProperty("tests.models.dir", "target/test-models"));
+        Process p = pb.start();
+        if (p.waitFor(300, TimeUnit.SECONDS) == false || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException("scripts/node.sh " + String.join(" ", args) + " failed");
+        }
+    }
+}
