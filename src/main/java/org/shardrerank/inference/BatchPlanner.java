@@ -1,20 +1,24 @@
 package org.shardrerank.inference;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
 /**
  * Groups rows into model runs with little padding: rows sorted by length, cut into batches of at most
  * {@code batchSize} rows whose padded size (rows x longest row) stays within {@code maxBatchTokens}, since
- * ONNX Runtime's memory arena keeps whatever its largest batch needed.
+ * ONNX Runtime's memory arena keeps whatever its largest batch needed. Rows of equal length are ordered by their
+ * tokens, not by their place in the window: a dynamically quantized (int8) model takes one activation scale per
+ * batch, so a row's score depends on its batch-mates, and the window's order comes from Lucene doc ids, which
+ * differ between replicas and after merges. Ordered by content, the same window makes the same batches everywhere.
  */
 final class BatchPlanner {
     private BatchPlanner() {}
 
     static List<List<Chunk>> plan(List<Chunk> rows, int batchSize, int maxBatchTokens) {
         List<Chunk> sorted = new ArrayList<>(rows);
-        sorted.sort(Comparator.comparingInt(Chunk::length).thenComparingInt(Chunk::doc).thenComparingInt(Chunk::index));
+        sorted.sort(Comparator.comparingInt(Chunk::length).thenComparing(Chunk::ids, Arrays::compare));
         List<List<Chunk>> batches = new ArrayList<>();
         List<Chunk> current = new ArrayList<>();
         for (Chunk row : sorted) {

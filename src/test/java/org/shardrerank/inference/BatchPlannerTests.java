@@ -42,4 +42,31 @@ public class BatchPlannerTests extends OpenSearchTestCase {
         assertEquals(List.of(0, 2), batches.get(0).stream().map(Chunk::doc).toList());
         assertEquals(1, batches.get(1).size());
     }
+
+    public void testBatchesDependOnRowContentNotOnWindowOrder() {
+        List<long[]> texts = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            long[] ids = new long[randomIntBetween(20, 24)]; // many rows of equal length: the order among them decides batches
+            for (int t = 0; t < ids.length; t++) {
+                ids[t] = randomIntBetween(100, 30000);
+            }
+            texts.add(ids);
+        }
+        List<Chunk> window = new ArrayList<>();
+        List<Chunk> shuffled = new ArrayList<>();
+        List<Integer> order = new ArrayList<>(java.util.stream.IntStream.range(0, texts.size()).boxed().toList());
+        java.util.Collections.shuffle(order, random());
+        for (int i = 0; i < texts.size(); i++) {
+            window.add(new Chunk(i, 0, texts.get(i), new long[texts.get(i).length]));
+            // the same documents at other places of the window, as on a replica with other doc ids
+            long[] ids = texts.get(order.get(i));
+            shuffled.add(new Chunk(i, 0, ids, new long[ids.length]));
+        }
+        assertEquals(contents(BatchPlanner.plan(window, 8, 8192)), contents(BatchPlanner.plan(shuffled, 8, 8192)));
+    }
+
+    private static List<Set<List<Long>>> contents(List<List<Chunk>> batches) {
+        return batches.stream().map(b -> b.stream().map(c -> java.util.Arrays.stream(c.ids()).boxed().toList())
+            .collect(java.util.stream.Collectors.toSet())).toList();
+    }
 }

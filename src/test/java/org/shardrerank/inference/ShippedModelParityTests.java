@@ -78,4 +78,33 @@ public class ShippedModelParityTests extends OpenSearchTestCase {
         logger.info("plugin vs ONNX Runtime (int8): max abs diff {}; plugin int8 vs PyTorch fp32: {}", maxDiff, maxVsTorch);
         assertTrue("max abs diff " + maxDiff, maxDiff < 1e-4);
     }
+
+    /**
+     * int8 activation scales are taken per batch, so a document's score depends on its batch-mates: the same window in
+     * another order (another replica's doc ids) must make the same batches and give every document the same score.
+     */
+    public void testInt8ScoresDoNotDependOnTheWindowOrder() throws IOException, InterruptedException {
+        InferenceEnvironment env = new InferenceEnvironment(false, 0, 1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<Map<String, Object>> pairs = pairs();
+        String query = (String) pairs.get(0).get("query");
+        List<String> docs = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            docs.add("the cells of sample " + i + " grew faster after the treatment than in the control group");
+        }
+        List<String> rotated = new ArrayList<>(docs);
+        java.util.Collections.rotate(rotated, 3); // batches of 8 by window place would now mix other documents
+        ScoreOptions options = new ScoreOptions(256, 0, 1, Pooling.FIRST, 8, 8192, TimeUnit.MINUTES.toNanos(5));
+        try (CrossEncoder model = CrossEncoder.load(env, MODEL.resolve("model.onnx"), MODEL.resolve("tokenizer.json"),
+            OutputHead.LOGIT, OutputHead.Activation.NONE, 256, 0)) {
+            List<PairScore> forward = model.score(query, docs, options, pool, NO_LIMIT).scores();
+            List<PairScore> moved = model.score(query, rotated, options, pool, NO_LIMIT).scores();
+            for (int i = 0; i < docs.size(); i++) {
+                assertEquals(docs.get(i), forward.get(i).score(), moved.get((i + 3) % docs.size()).score(), 0f);
+            }
+        } finally {
+            pool.shutdown();
+            assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+        }
+    }
 }
