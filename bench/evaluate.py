@@ -252,20 +252,27 @@ def plots(r, out):
     except ImportError:
         print("matplotlib not importable: no PNG plots (apt-get install python3-matplotlib; run with /usr/bin/python3)", file=sys.stderr)
         return
-    reranked = [(s["window"], s) for s in r["runs"].values() if s["window"]]
-    if not reranked:
+    # one line per first stage that was reranked, one dashed line per first stage alone, in matching colours
+    series = {}
+    for s in r["runs"].values():
+        if s["window"]:
+            series.setdefault(s["first_stage"], []).append(s)
+    if not series:
         return
-    reranked.sort(key=lambda x: x[0])
-    ns = [n for n, _ in reranked]
+    colours = {}
     fig, ax = plt.subplots(1, 2, figsize=(10, 4))
-    ax[0].plot(ns, [s["ndcg@10"] for _, s in reranked], marker="o", label="+ cross_encoder")
+    for first, runs in series.items():
+        runs.sort(key=lambda s: s["window"])
+        ns = [s["window"] for s in runs]
+        line, = ax[0].plot(ns, [s["ndcg@10"] for s in runs], marker="o", label=f"{first} + cross_encoder")
+        colours[first] = line.get_color()
+        ax[1].plot(ns, [s["p50_ms"] for s in runs], marker="o", color=colours[first], label=f"{first} + cross_encoder p50")
+        ax[1].plot(ns, [s["p99_ms"] for s in runs], marker="o", linestyle=":", color=colours[first], label=f"{first} + cross_encoder p99")
     for name, s in r["runs"].items():
         if not s["window"]:
-            ax[0].axhline(s["ndcg@10"], linestyle="--", linewidth=1, label=name)
-    ax[0].set_xlabel("rescore window N"); ax[0].set_ylabel("nDCG@10"); ax[0].legend(); ax[0].set_title(r["dataset"])
-    ax[1].plot(ns, [s["p50_ms"] for _, s in reranked], marker="o", label="p50")
-    ax[1].plot(ns, [s["p99_ms"] for _, s in reranked], marker="o", label="p99")
-    ax[1].set_xlabel("rescore window N"); ax[1].set_ylabel("ms per search"); ax[1].legend()
+            ax[0].axhline(s["ndcg@10"], linestyle="--", linewidth=1, color=colours.get(name, ax[0]._get_lines.get_next_color()), label=name)
+    ax[0].set_xlabel("rescore window N"); ax[0].set_ylabel("nDCG@10"); ax[0].legend(fontsize=8); ax[0].set_title(r["dataset"])
+    ax[1].set_xlabel("rescore window N"); ax[1].set_ylabel("ms per search (concurrency 1)"); ax[1].legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(out + ".png", dpi=90)
 
