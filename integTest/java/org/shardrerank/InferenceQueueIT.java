@@ -1,7 +1,5 @@
 package org.shardrerank;
 
-import org.opensearch.client.Request;
-import org.opensearch.client.ResponseException;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 
@@ -48,7 +46,7 @@ public class InferenceQueueIT extends RerankRestTestCase {
             for (int round = 0; round < 10 && refused.isEmpty(); round++) {
                 List<Future<ErrorResponse>> outcomes = new ArrayList<>();
                 for (int c = 0; c < 6; c++) {
-                    outcomes.add(clients.submit(() -> refusal(search)));
+                    outcomes.add(clients.submit(() -> errorOf("POST", "/long/_search", search)));
                 }
                 for (Future<ErrorResponse> outcome : outcomes) {
                     ErrorResponse e = outcome.get();
@@ -68,17 +66,5 @@ public class InferenceQueueIT extends RerankRestTestCase {
         assertTrue("no search was served", served > 0);
         assertEquals(rejectionsBefore + refused.size(), pluginStat("rescore_rejections"));
         assertEquals(10, hits(call("POST", "/long/_search", search)).size());
-    }
-
-    /** The error of one search, or null when it was served. */
-    private ErrorResponse refusal(String search) throws Exception {
-        Request request = new Request("POST", "/long/_search");
-        request.setJsonEntity(search);
-        try {
-            client().performRequest(request);
-            return null;
-        } catch (ResponseException e) {
-            return new ErrorResponse(e.getResponse().getStatusLine().getStatusCode(), parse(e.getResponse()));
-        }
     }
 }

@@ -34,13 +34,22 @@ public abstract class RerankRestTestCase extends OpenSearchRestTestCase {
 
     /** Sends {@code body} and expects an error; returns the status and the parsed error body. */
     protected ErrorResponse callExpectingError(String method, String path, String body) throws IOException {
+        ErrorResponse e = errorOf(method, path, body);
+        if (e == null) {
+            throw new AssertionError("expected an error, got a 2xx answer to " + method + " " + path);
+        }
+        return e;
+    }
+
+    /** Sends {@code body}; the error's status and parsed body, or null when it was answered with 2xx. */
+    protected ErrorResponse errorOf(String method, String path, String body) throws IOException {
         Request request = new Request(method, path);
         if (body != null) {
             request.setJsonEntity(body);
         }
         try {
-            Response r = client().performRequest(request);
-            throw new AssertionError("expected an error, got " + r.getStatusLine() + ": " + parse(r));
+            client().performRequest(request);
+            return null;
         } catch (ResponseException e) {
             Response r = e.getResponse();
             return new ErrorResponse(r.getStatusLine().getStatusCode(), parse(r));

@@ -151,8 +151,8 @@ public final class CrossEncoder implements ModelRuntime {
 
     /**
      * Output rows in the order of {@code rows}. The batches go to at most one worker per pool thread, each running the
-     * request's next batch until none is left: a request takes that many queue slots whatever its window, and concurrent
-     * requests are served in arrival order, like the search pool's shard tasks, instead of all finishing late together.
+     * request's next batch until none is left: a request takes that many queue slots whatever its window, so the
+     * queue bounds waiting requests, not batches, and one large request cannot overflow it by itself.
      */
     private float[][] run(List<List<Chunk>> batches, List<Chunk> rows, long timeoutNanos, Executor executor, CircuitBreaker breaker) {
         AtomicBoolean abandoned = new AtomicBoolean();
