@@ -84,7 +84,7 @@ public final class RescorerBenchmark {
 
         // warm up both paths
         for (int i = 0; i < Math.min(3, work.size()); i++) {
-            encoder.score(work.get(i)[0], docs(work.get(i)), options, pool, NO_LIMIT);
+            encoder.score(work.get(i)[0], docs(work.get(i)), options, TestRuns.on(pool), NO_LIMIT);
             runBare(ort, bare, typeIds, BatchPlanner.plan(perQuery.get(i), batch, 1 << 16), pool);
         }
 
@@ -92,7 +92,7 @@ public final class RescorerBenchmark {
         long rssPeak = 0;
         for (int i = 0; i < work.size(); i++) {
             long t = System.nanoTime();
-            CrossEncoder.Result r = encoder.score(work.get(i)[0], docs(work.get(i)), options, pool, NO_LIMIT);
+            CrossEncoder.Result r = encoder.score(work.get(i)[0], docs(work.get(i)), options, TestRuns.on(pool), NO_LIMIT);
             pluginNanos += System.nanoTime() - t;
             padded += r.paddedTokens();
             tokens += r.tokens();

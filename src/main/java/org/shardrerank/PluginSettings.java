@@ -16,9 +16,9 @@ public final class PluginSettings {
     /** Folder of model folders; empty means {@code <config>/shard-rerank/models}. */
     public static final Setting<String> MODELS_PATH = Setting.simpleString(PREFIX + "models.path", Property.NodeScope);
 
-    /** Largest rescore window a request may ask for, per shard. */
+    /** Largest rescore window a request may ask for, per shard; explain carries up to 4000 windows' numbers to the fetch phase. */
     public static final Setting<Integer> MAX_WINDOW_SIZE = Setting.intSetting(
-        PREFIX + "max_window_size", 1000, 1, 100_000, Property.NodeScope, Property.Dynamic);
+        PREFIX + "max_window_size", 1000, 1, 4000, Property.NodeScope, Property.Dynamic);
 
     /** Name and setting prefix of the inference thread pool ({@code .size}, {@code .queue_size}): at most one model run per core. */
     public static final String INFERENCE_POOL = "shard_rerank_inference";
@@ -69,9 +69,12 @@ public final class PluginSettings {
     /** CUDA device ordinal when {@link #DEVICE} is cuda. */
     public static final Setting<Integer> CUDA_DEVICE_ID = Setting.intSetting(PREFIX + "cuda.device_id", 0, 0, Property.NodeScope);
 
-    /** How long a rescore may wait for inference on one shard when the request does not say. */
+    /**
+     * How long a rescore may wait for inference on one shard when the request does not say: long enough for a window of
+     * 200 long passages on 2 cores (~8 s), short enough that a search never hangs for half a minute behind a busy model.
+     */
     public static final Setting<TimeValue> DEFAULT_TIMEOUT = Setting.timeSetting(
-        PREFIX + "default_timeout", TimeValue.timeValueSeconds(30), TimeValue.timeValueMillis(1),
+        PREFIX + "default_timeout", TimeValue.timeValueSeconds(10), TimeValue.timeValueMillis(1),
         Property.NodeScope, Property.Dynamic);
 
     public enum Device {

@@ -42,6 +42,9 @@ import org.shardrerank.action.NodeStatsAction;
 import org.shardrerank.action.TransportModelAction;
 import org.shardrerank.action.TransportNodeStatsAction;
 import org.shardrerank.inference.InferenceEnvironment;
+import org.shardrerank.inference.InferenceScheduler;
+import org.shardrerank.rescore.RescoreSearchListener;
+import org.opensearch.index.IndexModule;
 import org.shardrerank.ingest.TextVectorsProcessor;
 import org.shardrerank.ingest.TextVectorsProcessorFactory;
 import org.shardrerank.model.ModelRegistry;
@@ -74,7 +77,7 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
     private static final double BREAKER_OVERHEAD = 1.0;
 
     private final Settings settings;
-    private final RerankStats stats = new RerankStats();
+    private final RerankStats stats;
     private final InferenceEnvironment inference;
     private final ModelRegistry models;
     private final RescoreContextFactory rescoreContexts;
@@ -87,12 +90,17 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
             PluginSettings.DEVICE.get(settings) == PluginSettings.Device.CUDA,
             PluginSettings.CUDA_DEVICE_ID.get(settings),
             PluginSettings.INTRA_OP_THREADS.get(settings));
+        this.stats = new RerankStats(this::isKnownModel);
         String modelsPath = PluginSettings.MODELS_PATH.get(settings);
         Path root = modelsPath.isEmpty() ? configPath.resolve("shard-rerank").resolve("models") : configPath.resolve(modelsPath);
         this.models = new ModelRegistry(root.normalize(), inference, System::currentTimeMillis,
             model -> stats.increment(model, StatName.MODEL_LOAD_FAILURES));
         this.rescoreContexts = new RescoreContextFactory(models, stats, settings);
         this.embeddings = new EmbeddingService(models, stats, settings);
+    }
+
+    private boolean isKnownModel(String name) {
+        return models.isKnown(name);
     }
 
     @Override
@@ -130,10 +138,18 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
         // our own setting, not the core's breaker.shard_rerank.limit: that one resets the overhead to 2 unless both are set
         clusterService.getClusterSettings().addSettingsUpdateConsumer(PluginSettings.BREAKER_LIMIT,
             limit -> inferenceBreaker.setLimitAndOverhead(limit.getBytes(), BREAKER_OVERHEAD));
-        rescoreContexts.bind(threadPool.executor(PluginSettings.INFERENCE_POOL), inferenceBreaker, clusterService.getClusterSettings());
-        embeddings.bind(threadPool.executor(PluginSettings.INFERENCE_POOL), inferenceBreaker, clusterService.getClusterSettings());
+        ThreadPool.Info pool = threadPool.info(PluginSettings.INFERENCE_POOL);
+        InferenceScheduler scheduler = new InferenceScheduler(threadPool.executor(PluginSettings.INFERENCE_POOL), pool.getMax(),
+            (int) pool.getQueueSize().singles());
+        rescoreContexts.bind(scheduler, inferenceBreaker, clusterService.getClusterSettings());
+        embeddings.bind(scheduler, inferenceBreaker, clusterService.getClusterSettings());
         models.warmUp(threadPool.generic());
         return List.of(models, stats);
+    }
+
+    @Override
+    public void onIndexModule(IndexModule indexModule) {
+        indexModule.addSearchOperationListener(new RescoreSearchListener());
     }
 
     @Override

@@ -30,9 +30,9 @@ import java.util.concurrent.TimeUnit;
  * {@code knn} query (parsed into a {@code term} query on field {@code knn} holding the knn JSON).
  */
 public final class EmbeddingFixture implements Closeable {
-    public final RerankStats stats = new RerankStats();
     public final ModelRegistry models = new ModelRegistry(TestModels.root(), new InferenceEnvironment(false, 0, 1), System::currentTimeMillis,
         name -> {});
+    public final RerankStats stats = new RerankStats(models::isKnown);
     public final EmbeddingService embeddings;
     public final NamedXContentRegistry xContent;
     public final NamedWriteableRegistry writeables;
@@ -44,7 +44,7 @@ public final class EmbeddingFixture implements Closeable {
         Set<org.opensearch.common.settings.Setting<?>> all = new HashSet<>(ClusterSettings.BUILT_IN_CLUSTER_SETTINGS);
         all.addAll(PluginSettings.all());
         ClusterSettings clusterSettings = new ClusterSettings(settings, all);
-        embeddings.bind(executor, new NoopCircuitBreaker(PluginSettings.BREAKER_NAME), clusterSettings);
+        embeddings.bind(new org.shardrerank.inference.InferenceScheduler(executor, 1, 1000), new NoopCircuitBreaker(PluginSettings.BREAKER_NAME), clusterSettings);
         RescoreContextFactory rescore = new RescoreContextFactory(models, stats, settings);
         SearchPlugin plugin = new SearchPlugin() {
             @Override

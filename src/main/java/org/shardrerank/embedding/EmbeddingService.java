@@ -5,12 +5,12 @@ import org.opensearch.common.cache.Cache;
 import org.opensearch.common.cache.CacheBuilder;
 import org.opensearch.common.settings.ClusterSettings;
 import org.opensearch.common.settings.Settings;
-import org.opensearch.common.util.concurrent.AbstractRunnable;
 import org.opensearch.core.action.ActionListener;
 import org.opensearch.core.common.breaker.CircuitBreaker;
 import org.opensearch.core.common.breaker.CircuitBreakingException;
 import org.opensearch.core.rest.RestStatus;
 import org.shardrerank.PluginSettings;
+import org.shardrerank.inference.InferenceScheduler;
 import org.shardrerank.inference.TextEmbedder;
 import org.shardrerank.model.ModelDescriptor;
 import org.shardrerank.model.ModelRegistry;
@@ -19,19 +19,20 @@ import org.shardrerank.stats.StatName;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Texts to vectors for the ingest processor and the query: runs the model on the plugin's inference thread pool,
- * never on the caller's thread, and answers through a listener. Applies the model's query or document prefix.
+ * Texts to vectors for the ingest processor and the query: runs the model on the node's inference scheduler, never on
+ * the caller's thread, and answers through a listener. Query texts run in the search lane; documents in the ingest
+ * lane, which yields to searches between its model runs. Applies the model's query or document prefix.
  * Query vectors are cached per (model, text).
  */
 public final class EmbeddingService {
     private final ModelRegistry models;
     private final RerankStats stats;
     private final Cache<QueryKey, float[]> queryVectors;
-    private volatile Executor executor;
+    private volatile InferenceScheduler scheduler;
     private volatile CircuitBreaker breaker;
     private volatile int rowsPerRun;
     private volatile int maxBatchTokens;
@@ -46,9 +47,9 @@ public final class EmbeddingService {
     }
 
     /** Called once the node's thread pools, inference breaker and cluster settings exist. */
-    public void bind(Executor inferenceExecutor, CircuitBreaker inferenceBreaker, ClusterSettings clusterSettings) {
-        this.breaker = inferenceBreaker; // before the executor: work starts once the executor is there
-        this.executor = inferenceExecutor;
+    public void bind(InferenceScheduler inferenceScheduler, CircuitBreaker inferenceBreaker, ClusterSettings clusterSettings) {
+        this.breaker = inferenceBreaker; // before the scheduler: work starts once the scheduler is there
+        this.scheduler = inferenceScheduler;
         clusterSettings.addSettingsUpdateConsumer(PluginSettings.EMBEDDING_BATCH_SIZE, v -> rowsPerRun = v);
         clusterSettings.addSettingsUpdateConsumer(PluginSettings.MAX_BATCH_TOKENS, v -> maxBatchTokens = v);
     }
@@ -88,50 +89,42 @@ public final class EmbeddingService {
     }
 
     private void run(String model, TextRole role, List<String> texts, ActionListener<Embedded> listener) {
-        Executor runOn = executor;
+        InferenceScheduler runOn = scheduler;
         if (runOn == null) {
             listener.onFailure(new IllegalStateException("the inference thread pool is not ready"));
             return;
         }
-        stats.increment(model, StatName.EMBEDDING_REQUESTS);
-        runOn.execute(new AbstractRunnable() {
-            @Override
-            protected void doRun() {
-                Embedded vectors;
-                try {
-                    vectors = compute(model, role, texts);
-                } catch (Exception | LinkageError | AssertionError e) {
-                    // an Error must not reach the node's uncaught-exception handler, which would stop the node
-                    stats.increment(model, e instanceof CircuitBreakingException ? StatName.EMBEDDING_BREAKER_TRIPS
-                        : StatName.EMBEDDING_FAILURES);
-                    listener.onFailure(e instanceof Exception ex ? ex : new OpenSearchStatusException("embedding failed: " + e,
-                        RestStatus.INTERNAL_SERVER_ERROR, e));
-                    return;
-                }
-                listener.onResponse(vectors);
+        InferenceScheduler.Lane lane = role == TextRole.QUERY ? InferenceScheduler.Lane.SEARCH : InferenceScheduler.Lane.INGEST;
+        Embedded[] out = new Embedded[1];
+        InferenceScheduler.Job job;
+        try {
+            job = runOn.submit(lane, 1, i -> out[0] = compute(model, role, texts, runOn), () -> {});
+        } catch (RejectedExecutionException e) {
+            stats.increment(model, StatName.EMBEDDING_REJECTIONS);
+            listener.onFailure(new OpenSearchStatusException("the inference queue of [" + PluginSettings.INFERENCE_POOL + "] is full: "
+                + e.getMessage(), RestStatus.TOO_MANY_REQUESTS, e));
+            return;
+        }
+        job.done().whenComplete((ignored, e) -> {
+            if (e == null) {
+                listener.onResponse(out[0]);
+                return;
             }
-
-            @Override
-            public void onRejection(Exception e) {
-                stats.increment(model, StatName.EMBEDDING_REJECTIONS);
-                listener.onFailure(new OpenSearchStatusException("the inference thread pool [" + PluginSettings.INFERENCE_POOL
-                    + "] is full: " + e.getMessage(), RestStatus.TOO_MANY_REQUESTS, e));
-            }
-
-            @Override
-            public void onFailure(Exception e) {
-                listener.onFailure(e);
-            }
+            Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+            stats.increment(model, cause instanceof CircuitBreakingException ? StatName.EMBEDDING_BREAKER_TRIPS : StatName.EMBEDDING_FAILURES);
+            listener.onFailure(cause instanceof Exception ex ? ex : new OpenSearchStatusException("embedding failed: " + cause,
+                RestStatus.INTERNAL_SERVER_ERROR, cause));
         });
     }
 
-    private Embedded compute(String model, TextRole role, List<String> texts) {
+    private Embedded compute(String model, TextRole role, List<String> texts, InferenceScheduler runOn) {
         try (ModelRegistry.Lease lease = models.acquire(model)) {
-            return new Embedded(lease.model().generation(), compute(lease.model(), model, role, texts));
+            stats.increment(model, StatName.EMBEDDING_REQUESTS);
+            return new Embedded(lease.model().generation(), compute(lease.model(), model, role, texts, runOn));
         }
     }
 
-    private float[][] compute(ModelRegistry.Model m, String model, TextRole role, List<String> texts) {
+    private float[][] compute(ModelRegistry.Model m, String model, TextRole role, List<String> texts, InferenceScheduler runOn) {
         TextEmbedder embedder = m.embedder();
         ModelDescriptor.Embedding spec = m.descriptor().embedding();
         String prefix = role == TextRole.QUERY ? spec.queryPrefix() : spec.documentPrefix();
@@ -142,7 +135,8 @@ public final class EmbeddingService {
                 input.add(prefix + t);
             }
         }
-        TextEmbedder.Result result = embedder.embed(input, rowsPerRun, maxBatchTokens, breaker);
+        Runnable yieldToSearch = role == TextRole.QUERY ? () -> {} : runOn::runWaitingSearches;
+        TextEmbedder.Result result = embedder.embed(input, rowsPerRun, maxBatchTokens, breaker, yieldToSearch);
         stats.add(model, StatName.EMBEDDED_TEXTS, texts.size());
         stats.add(model, StatName.EMBEDDING_TOKENS, result.tokens());
         stats.add(model, StatName.EMBEDDING_MILLIS, TimeUnit.NANOSECONDS.toMillis(result.nanos()));

@@ -11,15 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A cross-encoder: scores (query, document) pairs. The one entry point callers use; tokenization, windowing,
@@ -73,6 +64,11 @@ public final class CrossEncoder implements ModelRuntime {
         return head.describe(activation);
     }
 
+    /** The score as a probability of relevance (see {@link OutputHead#probability}). */
+    public float probability(float score) {
+        return head.probability(score, activation);
+    }
+
     public int queryTokens(String query) {
         try (Releasable inUse = lifetime.acquire()) {
             return tokenizer.ids(query).length;
@@ -84,21 +80,22 @@ public final class CrossEncoder implements ModelRuntime {
     }
 
     /**
-     * Scores every document against the query. Batches run on {@code executor} in parallel; the call waits for
-     * them at most {@code options.timeoutNanos()}. The tokenized window and each model run in flight are charged to
-     * {@code breaker} while they are held.
+     * Scores every document against the query. The batches are handed to {@code runs} (the node's scheduler), which
+     * waits for them at most {@code options.timeoutNanos()} from the start of this call. The tokenized window and each
+     * model run in flight are charged to {@code breaker} while they are held.
      *
      * @throws InferenceTimeoutException when the batches did not finish in time
-     * @throws java.util.concurrent.RejectedExecutionException when the executor refuses work (queue full)
+     * @throws InferenceCancelledException when the request was cancelled meanwhile
+     * @throws java.util.concurrent.RejectedExecutionException when the scheduler refuses work (queue full)
      * @throws org.opensearch.core.common.breaker.CircuitBreakingException when the memory would go over the breaker's limit
      */
-    public Result score(String query, List<String> docs, ScoreOptions options, Executor executor, CircuitBreaker breaker) {
+    public Result score(String query, List<String> docs, ScoreOptions options, ModelRuns runs, CircuitBreaker breaker) {
         try (Releasable inUse = lifetime.acquire(); MemoryCharge window = new MemoryCharge(breaker)) {
-            return score(query, docs, options, executor, breaker, window, System.nanoTime());
+            return score(query, docs, options, runs, breaker, window, System.nanoTime());
         }
     }
 
-    private Result score(String query, List<String> docs, ScoreOptions options, Executor executor, CircuitBreaker breaker,
+    private Result score(String query, List<String> docs, ScoreOptions options, ModelRuns runs, CircuitBreaker breaker,
                          MemoryCharge window, long started) {
         long[] q = tokenizer.ids(query);
         int charLimit = options.maxChunks() * options.maxLength() * CHARS_PER_TOKEN;
@@ -126,7 +123,7 @@ public final class CrossEncoder implements ModelRuntime {
         }
         firstRow[docs.size()] = rows.size();
         List<List<Chunk>> batches = BatchPlanner.plan(rows, options.batchSize(), options.maxBatchTokens());
-        float[][] outputs = run(batches, rows, options.timeoutNanos() - (System.nanoTime() - started), executor, breaker);
+        float[][] outputs = run(batches, rows, started, options.timeoutNanos(), runs, breaker);
 
         List<PairScore> scores = new ArrayList<>(docs.size());
         int[] decisive = new int[1];
@@ -150,52 +147,13 @@ public final class CrossEncoder implements ModelRuntime {
     }
 
     /**
-     * Output rows in the order of {@code rows}. The batches go to at most one worker per pool thread, each running the
-     * request's next batch until none is left: a request takes that many queue slots whatever its window, so the
-     * queue bounds waiting requests, not batches, and one large request cannot overflow it by itself.
+     * Output rows in the order of {@code rows}. The runs hold a reference to this model until the last one ends, which
+     * may be after a timeout let the caller go.
      */
-    private float[][] run(List<List<Chunk>> batches, List<Chunk> rows, long timeoutNanos, Executor executor, CircuitBreaker breaker) {
-        AtomicBoolean abandoned = new AtomicBoolean();
-        AtomicInteger next = new AtomicInteger();
+    private float[][] run(List<List<Chunk>> batches, List<Chunk> rows, long started, long timeout, ModelRuns runs, CircuitBreaker breaker) {
         float[][][] outputs = new float[batches.size()][][];
-        int workers = Math.min(batches.size(), threads(executor));
-        List<CompletableFuture<Void>> futures = new ArrayList<>(workers);
-        try {
-            for (int w = 0; w < workers; w++) {
-                // each worker owns a reference from queue to end: after a timeout its caller lets go, and a batch may still run
-                Releasable inUse = lifetime.acquire();
-                try {
-                    futures.add(CompletableFuture.runAsync(() -> {
-                        try (inUse) {
-                            for (int b = next.getAndIncrement(); b < batches.size() && abandoned.get() == false; b = next.getAndIncrement()) {
-                                outputs[b] = runBatch(batches.get(b), abandoned, breaker);
-                            }
-                        }
-                    }, executor));
-                } catch (RuntimeException e) {
-                    inUse.close();
-                    throw e;
-                }
-            }
-            CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).get(Math.max(timeoutNanos, 0), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            abandoned.set(true);
-            throw new InferenceTimeoutException("model inference did not finish within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + "ms");
-        } catch (InterruptedException e) {
-            abandoned.set(true);
-            Thread.currentThread().interrupt();
-            throw new InferenceException("interrupted while waiting for model inference", e);
-        } catch (ExecutionException e) {
-            abandoned.set(true);
-            Throwable cause = e.getCause() instanceof CompletionException ? e.getCause().getCause() : e.getCause();
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new InferenceException("model inference failed: " + cause, cause);
-        } catch (RuntimeException e) {
-            abandoned.set(true); // e.g. rejected by a full queue: workers already queued must not run
-            throw e;
-        }
+        Releasable inUse = lifetime.acquire();
+        runs.runAll(batches.size(), b -> outputs[b] = runBatch(batches.get(b), breaker), started, timeout, inUse::close);
         IdentityHashMap<Chunk, float[]> byChunk = new IdentityHashMap<>();
         for (int b = 0; b < batches.size(); b++) {
             List<Chunk> batch = batches.get(b);
@@ -210,24 +168,15 @@ public final class CrossEncoder implements ModelRuntime {
         return ordered;
     }
 
-    /** Threads of the node's inference pool; for any other executor, as many as the pool would have. */
-    private static int threads(Executor executor) {
-        return executor instanceof ThreadPoolExecutor pool ? pool.getMaximumPoolSize() : Runtime.getRuntime().availableProcessors();
-    }
-
     /** Charges the run's memory on the thread that runs it, so only the runs in flight hold their share. */
-    private float[][] runBatch(List<Chunk> batch, AtomicBoolean abandoned, CircuitBreaker breaker) {
+    private float[][] runBatch(List<Chunk> batch, CircuitBreaker breaker) {
         try (MemoryCharge memory = new MemoryCharge(breaker)) {
             int length = BatchPlanner.longest(batch);
             memory.add(MemoryEstimates.batch(batch.size(), length, MemoryEstimates.BERT_BASE, 0),
                 "cross_encoder model run of " + batch.size() + " x " + length + " tokens");
             return runner.run(batch);
         } catch (OrtException e) {
-            abandoned.set(true);
             throw new InferenceException("ONNX Runtime failed: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            abandoned.set(true); // the call fails anyway: the other workers stop after their current batch
-            throw e;
         }
     }
 

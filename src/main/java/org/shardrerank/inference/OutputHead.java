@@ -35,6 +35,14 @@ public enum OutputHead {
         return this == BINARY_SOFTMAX ? "softmax(logits)[1]" : activation == Activation.NONE ? "identity(logit)" : "sigmoid(logit)";
     }
 
+    /**
+     * A score of this head as a probability of relevance, for mixing with other evidence: a softmax or sigmoid score as
+     * it is, a bare logit through a sigmoid.
+     */
+    public float probability(float score, Activation activation) {
+        return this == LOGIT && activation == Activation.NONE ? Activation.SIGMOID.apply(score) : score;
+    }
+
     public static OutputHead parse(String value) {
         return WireEnums.parse(OutputHead.class, value, "output");
     }

@@ -66,16 +66,18 @@ public final class TextEmbedder implements ModelRuntime {
     /**
      * The vectors of {@code texts}, in order, computed on the calling thread in batches of at most {@code batchSize}
      * rows and {@code maxBatchTokens} padded tokens. The rows and the model run in progress are charged to {@code breaker}.
+     * {@code betweenRuns} runs before each model run but the first (where ingest lets waiting searches go first).
      *
      * @throws org.opensearch.core.common.breaker.CircuitBreakingException when the memory would go over the breaker's limit
      */
-    public Result embed(List<String> texts, int batchSize, int maxBatchTokens, CircuitBreaker breaker) {
+    public Result embed(List<String> texts, int batchSize, int maxBatchTokens, CircuitBreaker breaker, Runnable betweenRuns) {
         try (Releasable inUse = lifetime.acquire(); MemoryCharge held = new MemoryCharge(breaker)) {
-            return embed(texts, batchSize, maxBatchTokens, breaker, held, System.nanoTime());
+            return embed(texts, batchSize, maxBatchTokens, breaker, betweenRuns, held, System.nanoTime());
         }
     }
 
-    private Result embed(List<String> texts, int batchSize, int maxBatchTokens, CircuitBreaker breaker, MemoryCharge held, long started) {
+    private Result embed(List<String> texts, int batchSize, int maxBatchTokens, CircuitBreaker breaker, Runnable betweenRuns,
+                         MemoryCharge held, long started) {
         int charLimit = maxLength * CHARS_PER_TOKEN;
         List<String> cut = new ArrayList<>(texts.size());
         for (String t : texts) {
@@ -87,6 +89,9 @@ public final class TextEmbedder implements ModelRuntime {
         long tokens = 0, padded = 0;
         List<List<Chunk>> batches = BatchPlanner.plan(rows, batchSize, maxBatchTokens);
         for (List<Chunk> batch : batches) {
+            if (batch != batches.get(0)) {
+                betweenRuns.run();
+            }
             float[][] out;
             int length = BatchPlanner.longest(batch);
             // the token states come back natively and again as a float[] on the heap

@@ -89,6 +89,11 @@ public final class ModelRegistry implements Closeable {
         return slot == null ? missing(name) : slot.reload();
     }
 
+    /** Whether this node has used or listed a model of that name: a cheap test on a bounded set, for the stats. */
+    public boolean isKnown(String name) {
+        return slots.containsKey(name);
+    }
+
     /** The generation of the version serving now, 0 when none does; never loads. */
     public long servingGeneration(String name) {
         ModelSlot slot = slots.get(name);

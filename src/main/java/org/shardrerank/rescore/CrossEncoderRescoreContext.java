@@ -2,34 +2,74 @@ package org.shardrerank.rescore;
 
 import org.opensearch.core.common.breaker.CircuitBreaker;
 import org.opensearch.search.rescore.RescoreContext;
+import org.shardrerank.inference.InferenceScheduler;
 import org.shardrerank.inference.ScoreOptions;
+import org.shardrerank.scoring.CarriedScores;
 
-import java.util.concurrent.Executor;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
- * One shard's resolved rescore request: the effective options, checked against the model, and where to run. The model
- * itself is leased again for each use ({@link RescoreContextFactory#encoder}): nothing releases a context.
+ * One shard's resolved rescore request: the effective options, checked against the model, where to run, and what the
+ * search around it says ({@link RescoreSearchListener}: cancellation, explain). The model itself is leased again for
+ * each use ({@link RescoreContextFactory#encoder}): nothing releases a context.
  */
 final class CrossEncoderRescoreContext extends RescoreContext {
     final CrossEncoderRescorerBuilder request;
     /** How the checked model version turns its output into the score, for explanations. */
     final String activationName;
     final ScoreOptions options;
-    final Executor executor;
+    final InferenceScheduler scheduler;
     /** Where the window and the model runs charge their memory. */
     final CircuitBreaker breaker;
     final RescoreContextFactory node;
-    /** The window this context rescored, when the query phase ran in this context (explain reads it). */
-    RescoredWindow window;
+    private volatile BooleanSupplier cancelled = () -> false;
+    private volatile boolean explain;
+    private volatile boolean fellBack;
+    private Map<Integer, CarriedScores.Doc> carried;
 
     CrossEncoderRescoreContext(int windowSize, CrossEncoderRescorerBuilder request, String activationName, ScoreOptions options,
-                               Executor executor, CircuitBreaker breaker, RescoreContextFactory node) {
+                               InferenceScheduler scheduler, CircuitBreaker breaker, RescoreContextFactory node) {
         super(windowSize, CrossEncoderRescorer.INSTANCE);
         this.request = request;
         this.activationName = activationName;
         this.options = options;
-        this.executor = executor;
+        this.scheduler = scheduler;
         this.breaker = breaker;
         this.node = node;
+    }
+
+    /** Set before the query phase from the shard's search: whether it is cancelled, and whether it explains its hits. */
+    void attach(BooleanSupplier searchCancelled, boolean searchExplains) {
+        this.cancelled = searchCancelled;
+        this.explain = searchExplains;
+    }
+
+    BooleanSupplier cancellation() {
+        return cancelled;
+    }
+
+    /** Whether the query phase must carry each window hit's numbers to the fetch phase. */
+    boolean explain() {
+        return explain;
+    }
+
+    void markFellBack() {
+        fellBack = true;
+    }
+
+    /** This shard kept its first-stage order: known in the query phase, and in a later fetch from the carried marker. */
+    boolean fellBack() {
+        return fellBack || (getRescoredDocs() != null && CarriedScores.fellBack(getRescoredDocs()));
+    }
+
+    /** The numbers the query phase carried, decoded once per fetch. */
+    Map<Integer, CarriedScores.Doc> carried() {
+        if (carried == null) {
+            Set<Integer> docs = getRescoredDocs();
+            carried = docs == null ? Map.of() : CarriedScores.decode(docs);
+        }
+        return carried;
     }
 }

@@ -1,6 +1,7 @@
 package org.shardrerank.rescore;
 
-import org.apache.lucene.index.LeafReaderContext;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.apache.lucene.search.Explanation;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.ScoreDoc;
@@ -9,30 +10,29 @@ import org.opensearch.OpenSearchStatusException;
 import org.opensearch.core.common.breaker.CircuitBreakingException;
 import org.opensearch.core.concurrency.OpenSearchRejectedExecutionException;
 import org.opensearch.core.rest.RestStatus;
+import org.opensearch.core.tasks.TaskCancelledException;
 import org.shardrerank.inference.CrossEncoder;
+import org.shardrerank.inference.InferenceCancelledException;
 import org.shardrerank.inference.InferenceTimeoutException;
 import org.shardrerank.inference.MemoryCharge;
-import org.shardrerank.inference.PairScore;
 import org.shardrerank.model.ModelRegistry;
+import org.shardrerank.scoring.CarriedScores;
+import org.shardrerank.scoring.FinalScores;
+import org.shardrerank.scoring.WindowCombiner;
 import org.shardrerank.stats.RerankStats;
 import org.shardrerank.stats.StatName;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
-
 /**
  * Rescores a shard's window with a cross-encoder: read the texts in doc-id order, score them in length-sorted
- * batches, combine with the first stage, sort with a deterministic tie-break, and keep what explain needs.
+ * batches, turn the model's scores into merge-safe final scores ({@link FinalScores}), sort with a deterministic
+ * tie-break, and carry the numbers to the fetch phase for explain ({@link CarriedScores}).
  * Stateless; the per-request state is in {@link CrossEncoderRescoreContext}.
  */
 final class CrossEncoderRescorer implements org.opensearch.search.rescore.Rescorer {
@@ -65,9 +65,14 @@ final class CrossEncoderRescorer implements org.opensearch.search.rescore.Rescor
         }
 
         CrossEncoder.Result result;
+        float[] probabilities = new float[window];
         try (MemoryCharge textMemory = new MemoryCharge(ctx.breaker); ModelRegistry.Lease lease = ctx.node.encoder(ctx)) {
             List<String> texts = DocumentTexts.load(searcher, docs, ctx.request.fields(), textMemory);
-            result = lease.model().encoder().score(ctx.request.queryText(), texts, ctx.options, ctx.executor, ctx.breaker);
+            CrossEncoder encoder = lease.model().encoder();
+            result = encoder.score(ctx.request.queryText(), texts, ctx.options, ctx.scheduler.forSearch(ctx.cancellation()), ctx.breaker);
+            for (int i = 0; i < window; i++) {
+                probabilities[i] = encoder.probability(result.scores().get(i).score());
+            }
         } catch (InferenceTimeoutException e) {
             stats.increment(model, StatName.RESCORE_TIMEOUTS);
             if (ctx.request.onTimeout() == OnTimeout.FAIL) {
@@ -76,8 +81,12 @@ final class CrossEncoderRescorer implements org.opensearch.search.rescore.Rescor
             }
             stats.increment(model, StatName.RESCORE_FALLBACKS);
             logger.debug("cross_encoder timed out on a shard, keeping the first-stage order: {}", e.getMessage());
-            FallbackMarker.markTimedOut(ctx);
-            return topDocs;
+            ctx.markFellBack();
+            ctx.setRescoredDocs(CarriedScores.fellBack());
+            return new TopDocs(topDocs.totalHits, WindowCombiner.notReranked(hits));
+        } catch (InferenceCancelledException e) {
+            stats.increment(model, StatName.RESCORE_CANCELLATIONS);
+            throw new TaskCancelledException("[cross_encoder] " + e.getMessage());
         } catch (RejectedExecutionException e) {
             stats.increment(model, StatName.RESCORE_REJECTIONS);
             throw new OpenSearchRejectedExecutionException("[cross_encoder] the inference queue is full: " + e.getMessage());
@@ -91,27 +100,23 @@ final class CrossEncoderRescorer implements org.opensearch.search.rescore.Rescor
         }
         record(stats, model, result);
 
-        float[] modelScores = new float[window];
+        float[] finals = new float[window];
+        Map<Integer, CarriedScores.Doc> carried = new HashMap<>(window * 2);
         for (int i = 0; i < window; i++) {
-            float s = result.scores().get(i).score();
-            if (Float.isNaN(s)) {
+            var s = result.scores().get(i);
+            if (Float.isNaN(s.score())) {
                 stats.increment(model, StatName.RESCORE_FAILURES);
                 throw new OpenSearchStatusException("[cross_encoder] model [" + model + "] returned NaN", RestStatus.INTERNAL_SERVER_ERROR);
             }
-            modelScores[byDoc[i]] = s;
+            int hit = byDoc[i];
+            finals[hit] = ctx.request.scoreMode() == ScoreMode.REPLACE
+                ? FinalScores.replace(s.score())
+                : FinalScores.combine(hits[hit].score, probabilities[i], ctx.request.firstStageWeight(), ctx.request.rerankWeight(),
+                    ctx.request.firstStageScale());
+            carried.put(hits[hit].doc, new CarriedScores.Doc(finals[hit], s.score(), s.chunks(), s.decisive(), s.docTokens()));
         }
-        WindowCombiner.Outcome outcome = WindowCombiner.combine(hits, window, modelScores, ctx.request.scoreMode(),
-            ctx.request.firstStageWeight(), ctx.request.rerankWeight(), ctx.request.minScore());
-
-        Map<Integer, RescoredWindow.Doc> details = new HashMap<>(window * 2);
-        for (int i = 0; i < window; i++) {
-            details.put(hits[byDoc[i]].doc, new RescoredWindow.Doc(hits[byDoc[i]].score, result.scores().get(i), outcome.scores()[byDoc[i]]));
-        }
-        Set<Integer> rescored = new HashSet<>(details.keySet());
-        ctx.setRescoredDocs(rescored);
-        ctx.window = new RescoredWindow(details, outcome);
-        ctx.node.remember(key(searcher, ctx), ctx.window);
-        return new TopDocs(topDocs.totalHits, outcome.hits());
+        ctx.setRescoredDocs(CarriedScores.encode(carried, ctx.explain()));
+        return new TopDocs(topDocs.totalHits, WindowCombiner.rescored(hits, finals, ctx.request.minScore()));
     }
 
     private static void record(RerankStats stats, String model, CrossEncoder.Result r) {
@@ -124,72 +129,53 @@ final class CrossEncoderRescorer implements org.opensearch.search.rescore.Rescor
         stats.recordLatency(model, r.nanos() / 1e6);
     }
 
+    /** Reports the numbers the query phase carried; recomputes only the pure parts (the first stage's share, the bands). */
     @Override
     public Explanation explain(int doc, IndexSearcher searcher, org.opensearch.search.rescore.RescoreContext rescoreContext,
                                Explanation first) {
         CrossEncoderRescoreContext ctx = (CrossEncoderRescoreContext) rescoreContext;
-        RescoredWindow window = ctx.window != null ? ctx.window : ctx.node.recall(key(searcher, ctx));
         String model = "cross_encoder [" + ctx.request.model() + "]";
-        if (FallbackMarker.timedOut(ctx)) {
-            return Explanation.match(first.getValue(), model + " timed out on this shard ([on_timeout] keep_first_stage): first-stage score kept", first);
+        float firstStage = first.getValue().floatValue();
+        if (ctx.fellBack()) {
+            return Explanation.match(FinalScores.notReranked(firstStage), model + " timed out on this shard ([on_timeout] keep_first_stage): "
+                + NOT_RERANKED, first);
         }
         if (ctx.isRescored(doc) == false) {
-            if (window == null || window.result().shift() == 0) {
-                return Explanation.match(first.getValue(), model + ": outside the rescore window, first-stage score kept", first);
-            }
-            double shift = window.result().shift();
-            return Explanation.match((float) (first.getValue().floatValue() - shift),
-                model + ": outside the rescore window, first-stage score minus " + shift + " to rank below the rescored hits", first);
+            return Explanation.match(FinalScores.notReranked(firstStage), model + ": outside the rescore window, " + NOT_RERANKED, first);
         }
-        RescoredWindow.Doc d = window == null ? null : window.docs().get(doc);
+        CarriedScores.Doc d = ctx.carried().get(doc);
         if (d == null) {
-            // explain reached a copy of the reader that did not run this query phase: score the document again
-            PairScore score;
-            try (MemoryCharge textMemory = new MemoryCharge(ctx.breaker); ModelRegistry.Lease lease = ctx.node.encoder(ctx)) {
-                List<String> text = DocumentTexts.load(searcher, new int[] { doc }, ctx.request.fields(), textMemory);
-                score = lease.model().encoder().score(ctx.request.queryText(), text, ctx.options, ctx.executor, ctx.breaker)
-                    .scores().get(0);
-            }
-            Explanation modelExplanation = modelExplanation(ctx, score);
-            if (ctx.request.scoreMode() == ScoreMode.REPLACE) {
-                return Explanation.match(score.score(), model + ", score_mode [replace]: the model's score", modelExplanation, first);
-            }
-            return Explanation.noMatch(model + ", score_mode [combine]: window bounds unavailable for this reader", modelExplanation, first);
+            throw new IllegalStateException(model + ": the query phase carried no scores for doc [" + doc + "]");
         }
-        Explanation modelExplanation = modelExplanation(ctx, d.model());
+        Explanation modelExplanation = modelExplanation(ctx, d);
         if (ctx.request.scoreMode() == ScoreMode.REPLACE) {
-            return Explanation.match(d.finalScore(), model + ", score_mode [replace]: the model's score", modelExplanation,
-                Explanation.match(d.firstStage(), "first-stage score (not used by replace)", first));
+            String floor = d.finalScore() > d.model() ? " raised to the floor " + FinalScores.RERANKED_FLOOR : "";
+            return Explanation.match(d.finalScore(), model + ", score_mode [replace]: the model's score" + floor, modelExplanation,
+                Explanation.match(firstStage, "first-stage score (not used by replace)", first));
         }
-        WindowCombiner.MinMax f = window.result().first();
-        WindowCombiner.MinMax r = window.result().rerank();
         float w1 = ctx.request.firstStageWeight();
         float w2 = ctx.request.rerankWeight();
-        List<Explanation> parts = new ArrayList<>();
-        parts.add(Explanation.match(w1 * f.normalize(d.firstStage()), "first_stage_weight " + w1 + " x min-max normalized first-stage score over ["
-            + f.min() + ", " + f.max() + "]", first));
-        parts.add(Explanation.match(w2 * r.normalize(d.model().score()), "rerank_weight " + w2 + " x min-max normalized model score over ["
-            + r.min() + ", " + r.max() + "]", modelExplanation));
-        return Explanation.match(d.finalScore(), model + ", score_mode [combine]: sum of", parts);
-    }
-
-    private static Explanation modelExplanation(CrossEncoderRescoreContext ctx, PairScore s) {
-        String chunk = s.chunks() == 1
-            ? "the whole document"
-            : s.decisive() < 0
-                ? "mean over " + s.chunks() + " chunks"
-                : "chunk " + (s.decisive() + 1) + " of " + s.chunks() + " decided (pooling " + ctx.request.pooling() + ")";
-        Explanation raw = Explanation.match(s.raw()[s.raw().length - 1], "raw model output " + Arrays.toString(s.raw()));
-        return Explanation.match(s.score(), "model score = " + ctx.activationName + ", " + chunk + ", "
-            + s.docTokens() + " document tokens", raw);
-    }
-
-    private static RescoreContextFactory.WindowKey key(IndexSearcher searcher, CrossEncoderRescoreContext ctx) {
-        List<Object> segments = new ArrayList<>();
-        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
-            var helper = leaf.reader().getCoreCacheHelper();
-            segments.add(helper == null ? leaf.reader() : helper.getKey());
+        float scale = ctx.request.firstStageScale();
+        float probability;
+        try (ModelRegistry.Lease lease = ctx.node.encoder(ctx)) {
+            probability = lease.model().encoder().probability(d.model());
         }
-        return new RescoreContextFactory.WindowKey(segments, ctx.request);
+        Explanation share = Explanation.match(w1 * FinalScores.firstStageShare(firstStage, scale), "first_stage_weight " + w1
+            + " x s / (s + first_stage_scale " + scale + "), s = the first-stage score " + firstStage, first);
+        Explanation rerank = Explanation.match(w2 * probability, "rerank_weight " + w2 + " x the model's score as a probability "
+            + probability, modelExplanation);
+        return Explanation.match(d.finalScore(), model + ", score_mode [combine]: sum of", share, rerank);
+    }
+
+    private static final String NOT_RERANKED = "not reranked: -2000 + 1000 x (0.5 + 0.5 x s / (1 + |s|)) of the first-stage score s, "
+        + "below every reranked hit of every shard";
+
+    private static Explanation modelExplanation(CrossEncoderRescoreContext ctx, CarriedScores.Doc d) {
+        String chunk = d.chunks() == 1
+            ? "the whole document"
+            : d.decisive() < 0
+                ? "mean over " + d.chunks() + " chunks"
+                : "chunk " + (d.decisive() + 1) + " of " + d.chunks() + " decided (pooling " + ctx.request.pooling() + ")";
+        return Explanation.match(d.model(), "model score = " + ctx.activationName + ", " + chunk + ", " + d.docTokens() + " document tokens");
     }
 }

@@ -36,6 +36,8 @@ public final class CrossEncoderRescorerBuilder extends RescorerBuilder<CrossEnco
     static final ParseField SCORE_MODE = new ParseField("score_mode");
     static final ParseField FIRST_STAGE_WEIGHT = new ParseField("first_stage_weight");
     static final ParseField RERANK_WEIGHT = new ParseField("rerank_weight");
+    static final ParseField FIRST_STAGE_SCALE = new ParseField("first_stage_scale");
+    static final ParseField IGNORE_UNMAPPED = new ParseField("ignore_unmapped");
     static final ParseField MIN_SCORE = new ParseField("min_score");
     static final ParseField BATCH_SIZE = new ParseField("batch_size");
     static final ParseField TIMEOUT = new ParseField("timeout");
@@ -56,6 +58,8 @@ public final class CrossEncoderRescorerBuilder extends RescorerBuilder<CrossEnco
         PARSER.declareString((b, v) -> b.scoreMode(ScoreMode.parse(v)), SCORE_MODE);
         PARSER.declareFloat(CrossEncoderRescorerBuilder::firstStageWeight, FIRST_STAGE_WEIGHT);
         PARSER.declareFloat(CrossEncoderRescorerBuilder::rerankWeight, RERANK_WEIGHT);
+        PARSER.declareFloat(CrossEncoderRescorerBuilder::firstStageScale, FIRST_STAGE_SCALE);
+        PARSER.declareBoolean(CrossEncoderRescorerBuilder::ignoreUnmapped, IGNORE_UNMAPPED);
         PARSER.declareFloat(CrossEncoderRescorerBuilder::minScore, MIN_SCORE);
         PARSER.declareInt(CrossEncoderRescorerBuilder::batchSize, BATCH_SIZE);
         PARSER.declareString((b, v) -> b.timeout(TimeValue.parseTimeValue(v, null, TIMEOUT.getPreferredName())), TIMEOUT);
@@ -72,6 +76,8 @@ public final class CrossEncoderRescorerBuilder extends RescorerBuilder<CrossEnco
     private ScoreMode scoreMode = ScoreMode.REPLACE;
     private Float firstStageWeight;
     private Float rerankWeight;
+    private Float firstStageScale;
+    private boolean ignoreUnmapped;
     private Float minScore;
     private Integer batchSize;
     private TimeValue timeout;
@@ -96,6 +102,8 @@ public final class CrossEncoderRescorerBuilder extends RescorerBuilder<CrossEnco
         scoreMode = in.readEnum(ScoreMode.class);
         firstStageWeight = in.readOptionalFloat();
         rerankWeight = in.readOptionalFloat();
+        firstStageScale = in.readOptionalFloat();
+        ignoreUnmapped = in.readBoolean();
         minScore = in.readOptionalFloat();
         batchSize = in.readOptionalVInt();
         timeout = in.readOptionalTimeValue();
@@ -114,6 +122,8 @@ public final class CrossEncoderRescorerBuilder extends RescorerBuilder<CrossEnco
         out.writeEnum(scoreMode);
         out.writeOptionalFloat(firstStageWeight);
         out.writeOptionalFloat(rerankWeight);
+        out.writeOptionalFloat(firstStageScale);
+        out.writeBoolean(ignoreUnmapped);
         out.writeOptionalFloat(minScore);
         out.writeOptionalVInt(batchSize);
         out.writeOptionalTimeValue(timeout);
@@ -154,8 +164,16 @@ public final class CrossEncoderRescorerBuilder extends RescorerBuilder<CrossEnco
         if (batchSize != null && (batchSize < 1 || batchSize > 1024)) {
             throw new IllegalArgumentException("[" + NAME + "] [batch_size] must be in [1, 1024], got [" + batchSize + "]");
         }
-        if (scoreMode == ScoreMode.REPLACE && (firstStageWeight != null || rerankWeight != null)) {
-            throw new IllegalArgumentException("[" + NAME + "] [first_stage_weight] and [rerank_weight] apply to [score_mode] [combine] only");
+        if (scoreMode == ScoreMode.REPLACE && (firstStageWeight != null || rerankWeight != null || firstStageScale != null)) {
+            throw new IllegalArgumentException("[" + NAME + "] [first_stage_weight], [rerank_weight] and [first_stage_scale] apply to "
+                + "[score_mode] [combine] only");
+        }
+        if (scoreMode == ScoreMode.COMBINE && firstStageScale == null) {
+            throw new IllegalArgumentException("[" + NAME + "] [score_mode] [combine] requires [first_stage_scale]: the first-stage score "
+                + "that counts as half, the same on every shard (e.g. 0.0164 = 1/(60+1) for hybrid_rrf, a typical top score for match)");
+        }
+        if (firstStageScale != null && (Float.isFinite(firstStageScale) == false || firstStageScale <= 0)) {
+            throw new IllegalArgumentException("[" + NAME + "] [first_stage_scale] must be a finite number > 0, got [" + firstStageScale + "]");
         }
         checkWeight(FIRST_STAGE_WEIGHT, firstStageWeight);
         checkWeight(RERANK_WEIGHT, rerankWeight);
@@ -196,6 +214,12 @@ public final class CrossEncoderRescorerBuilder extends RescorerBuilder<CrossEnco
         }
         if (rerankWeight != null) {
             builder.field(RERANK_WEIGHT.getPreferredName(), rerankWeight);
+        }
+        if (firstStageScale != null) {
+            builder.field(FIRST_STAGE_SCALE.getPreferredName(), firstStageScale);
+        }
+        if (ignoreUnmapped) {
+            builder.field(IGNORE_UNMAPPED.getPreferredName(), true);
         }
         if (minScore != null) {
             builder.field(MIN_SCORE.getPreferredName(), minScore);
@@ -275,6 +299,16 @@ public final class CrossEncoderRescorerBuilder extends RescorerBuilder<CrossEnco
         return this;
     }
 
+    public CrossEncoderRescorerBuilder firstStageScale(Float scale) {
+        this.firstStageScale = scale;
+        return this;
+    }
+
+    public CrossEncoderRescorerBuilder ignoreUnmapped(boolean ignoreUnmapped) {
+        this.ignoreUnmapped = ignoreUnmapped;
+        return this;
+    }
+
     public CrossEncoderRescorerBuilder minScore(Float minScore) {
         this.minScore = minScore;
         return this;
@@ -335,6 +369,15 @@ public final class CrossEncoderRescorerBuilder extends RescorerBuilder<CrossEnco
         return rerankWeight == null ? 1f : rerankWeight;
     }
 
+    /** {@code combine} only (validated): the first-stage score that counts as half. */
+    public float firstStageScale() {
+        return firstStageScale == null ? Float.NaN : firstStageScale;
+    }
+
+    public boolean ignoreUnmapped() {
+        return ignoreUnmapped;
+    }
+
     public Float minScore() {
         return minScore;
     }
@@ -370,6 +413,8 @@ public final class CrossEncoderRescorerBuilder extends RescorerBuilder<CrossEnco
             && scoreMode == that.scoreMode
             && Objects.equals(firstStageWeight, that.firstStageWeight)
             && Objects.equals(rerankWeight, that.rerankWeight)
+            && Objects.equals(firstStageScale, that.firstStageScale)
+            && ignoreUnmapped == that.ignoreUnmapped
             && Objects.equals(minScore, that.minScore)
             && Objects.equals(batchSize, that.batchSize)
             && Objects.equals(timeout, that.timeout)
@@ -379,6 +424,6 @@ public final class CrossEncoderRescorerBuilder extends RescorerBuilder<CrossEnco
     @Override
     public int hashCode() {
         return Objects.hash(super.hashCode(), model, queryText, fields, maxLength, stride, maxChunks, pooling, scoreMode,
-            firstStageWeight, rerankWeight, minScore, batchSize, timeout, onTimeout);
+            firstStageWeight, rerankWeight, firstStageScale, ignoreUnmapped, minScore, batchSize, timeout, onTimeout);
     }
 }

@@ -24,7 +24,7 @@ public final class FallbackFetchSubPhase implements FetchSubPhase {
             return null;
         }
         for (RescoreContext r : rescores) {
-            if (r instanceof CrossEncoderRescoreContext && FallbackMarker.timedOut(r)) {
+            if (r instanceof CrossEncoderRescoreContext ce && ce.fellBack()) {
                 DocumentField field = new DocumentField(FIELD, List.of("timeout"));
                 return new FetchSubPhaseProcessor() {
                     @Override

@@ -1,16 +1,17 @@
 package org.shardrerank.rescore;
 
 import org.opensearch.OpenSearchStatusException;
-import org.opensearch.common.cache.Cache;
-import org.opensearch.common.cache.CacheBuilder;
 import org.opensearch.common.settings.ClusterSettings;
 import org.opensearch.common.settings.Settings;
 import org.opensearch.common.unit.TimeValue;
 import org.opensearch.core.common.breaker.CircuitBreaker;
 import org.opensearch.core.rest.RestStatus;
 import org.opensearch.index.mapper.MappedFieldType;
+import org.opensearch.index.mapper.SourceFieldMapper;
+import org.opensearch.common.xcontent.support.XContentMapValues;
 import org.opensearch.index.query.QueryShardContext;
 import org.shardrerank.PluginSettings;
+import org.shardrerank.inference.InferenceScheduler;
 import org.shardrerank.inference.ScoreOptions;
 import org.shardrerank.model.ModelRegistry;
 import org.shardrerank.stats.RerankStats;
@@ -18,7 +19,6 @@ import org.shardrerank.stats.RerankStats;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.Executor;
 
 /**
  * The node side of the rescorer: turns a parsed request into a shard's context, checking it against the
@@ -30,11 +30,7 @@ public final class RescoreContextFactory {
 
     private final ModelRegistry models;
     private final RerankStats stats;
-    private final Cache<WindowKey, RescoredWindow> windows = CacheBuilder.<WindowKey, RescoredWindow>builder()
-        .setMaximumWeight(256)
-        .setExpireAfterAccess(TimeValue.timeValueMinutes(5))
-        .build();
-    private volatile Executor executor;
+    private volatile InferenceScheduler scheduler;
     private volatile CircuitBreaker breaker;
     private volatile int maxWindowSize;
     private volatile int maxBatchTokens;
@@ -51,9 +47,9 @@ public final class RescoreContextFactory {
     }
 
     /** Called once the node's thread pools, inference breaker and cluster settings exist. */
-    public void bind(Executor inferenceExecutor, CircuitBreaker inferenceBreaker, ClusterSettings clusterSettings) {
-        this.breaker = inferenceBreaker; // before the executor: a context is built once the executor is there
-        this.executor = inferenceExecutor;
+    public void bind(InferenceScheduler inferenceScheduler, CircuitBreaker inferenceBreaker, ClusterSettings clusterSettings) {
+        this.breaker = inferenceBreaker; // before the scheduler: a context is built once the scheduler is there
+        this.scheduler = inferenceScheduler;
         clusterSettings.addSettingsUpdateConsumer(PluginSettings.MAX_WINDOW_SIZE, v -> maxWindowSize = v);
         clusterSettings.addSettingsUpdateConsumer(PluginSettings.MAX_BATCH_TOKENS, v -> maxBatchTokens = v);
         clusterSettings.addSettingsUpdateConsumer(PluginSettings.DEFAULT_BATCH_SIZE, v -> defaultBatchSize = v);
@@ -73,16 +69,7 @@ public final class RescoreContextFactory {
             throw new IllegalArgumentException("[" + name + "] [window_size] is " + windowSize + ", above this node's maximum ["
                 + PluginSettings.MAX_WINDOW_SIZE.getKey() + "] of " + maxWindowSize);
         }
-        for (String field : request.fields()) {
-            if (shard.getObjectMapper(field) != null) {
-                throw new IllegalArgumentException("[" + name + "] field [" + field + "] is an object; name its text fields");
-            }
-            MappedFieldType type = shard.fieldMapper(field);
-            if (type != null && TEXT_TYPES.contains(type.typeName()) == false) {
-                throw new IllegalArgumentException("[" + name + "] field [" + field + "] is of type [" + type.typeName()
-                    + "]; the model reads text fields " + TEXT_TYPES);
-            }
-        }
+        checkFields(request, shard);
         try (ModelRegistry.Lease lease = models.acquire(request.model())) {
             ModelRegistry.Model model = lease.model();
             int modelMax = model.descriptor().maxLength();
@@ -106,9 +93,56 @@ public final class RescoreContextFactory {
         }
     }
 
+    /**
+     * Every field must be a text field this index maps and keeps in _source: otherwise every document would be scored as
+     * an empty text, silently. With [ignore_unmapped] a field this index does not map is skipped (searches over indices
+     * with different mappings); at least one field must remain.
+     */
+    private static void checkFields(CrossEncoderRescorerBuilder request, QueryShardContext shard) {
+        String name = CrossEncoderRescorerBuilder.NAME;
+        String index = shard.index().getName();
+        SourceFieldMapper source = shard.getMapperService().documentMapper() == null ? null
+            : shard.getMapperService().documentMapper().sourceMapper();
+        if (source != null && source.enabled() == false) {
+            throw new IllegalArgumentException("[" + name + "] index [" + index + "] has _source disabled; the model reads its fields from _source");
+        }
+        int mapped = 0;
+        for (String field : request.fields()) {
+            if (shard.getObjectMapper(field) != null) {
+                throw new IllegalArgumentException("[" + name + "] field [" + field + "] is an object; name its text fields");
+            }
+            MappedFieldType type = shard.fieldMapper(field);
+            if (type == null) {
+                if (request.ignoreUnmapped()) {
+                    continue;
+                }
+                throw new IllegalArgumentException("[" + name + "] field [" + field + "] is not mapped in index [" + index
+                    + "] (set [ignore_unmapped] to skip fields that only some indices map)");
+            }
+            if (TEXT_TYPES.contains(type.typeName()) == false) {
+                throw new IllegalArgumentException("[" + name + "] field [" + field + "] is of type [" + type.typeName()
+                    + "]; the model reads text fields " + TEXT_TYPES);
+            }
+            if (source != null && kept(source, field) == false) {
+                throw new IllegalArgumentException("[" + name + "] field [" + field + "] is excluded from _source in index [" + index
+                    + "]; the model reads its fields from _source");
+            }
+            mapped++;
+        }
+        if (mapped == 0) {
+            throw new IllegalArgumentException("[" + name + "] none of the fields " + request.fields() + " is mapped in index [" + index + "]");
+        }
+    }
+
+    private static boolean kept(SourceFieldMapper source, String field) {
+        String[] includes = source.getIncludes().toArray(new String[0]);
+        String[] excludes = source.getExcludes().toArray(new String[0]);
+        return XContentMapValues.filter(java.util.Map.of(field, "x"), includes, excludes).isEmpty() == false;
+    }
+
     private CrossEncoderRescoreContext context(CrossEncoderRescorerBuilder request, int windowSize, int maxLength, int stride,
                                                String activationName) {
-        Executor runOn = executor;
+        InferenceScheduler runOn = scheduler;
         if (runOn == null) {
             throw new IllegalStateException("the inference thread pool is not ready");
         }
@@ -133,15 +167,4 @@ public final class RescoreContextFactory {
         }
         return lease;
     }
-
-    void remember(WindowKey key, RescoredWindow window) {
-        windows.put(key, window);
-    }
-
-    RescoredWindow recall(WindowKey key) {
-        return windows.get(key);
-    }
-
-    /** A shard's reader (its segments) and the request: explain in a later fetch on the same reader finds the window. */
-    record WindowKey(Object reader, CrossEncoderRescorerBuilder request) {}
 }

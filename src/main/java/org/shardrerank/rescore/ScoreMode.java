@@ -5,9 +5,9 @@ import org.shardrerank.util.WireEnums;
 
 /** How the model's score and the first-stage score make the final score of a rescored hit. */
 public enum ScoreMode {
-    /** The model's score alone; the rescored window always stays above the hits outside it. */
+    /** The model's score alone. */
     REPLACE,
-    /** first_stage_weight x minmax(first stage) + rerank_weight x minmax(model), both over the shard's window. */
+    /** first_stage_weight x s / (s + first_stage_scale) + rerank_weight x the model's probability: the same on every shard. */
     COMBINE;
 
     public static ScoreMode parse(String value) {

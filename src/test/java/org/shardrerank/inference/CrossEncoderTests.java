@@ -54,7 +54,7 @@ public class CrossEncoderTests extends OpenSearchTestCase {
 
     public void testScoresCountQueryTermsFoundInTheDocument() {
         List<String> docs = List.of("goldfish grow in ponds", "cats sleep", "goldfish", "do goldfish grow? yes, goldfish grow");
-        CrossEncoder.Result r = logit.score("do goldfish grow", docs, options(64, 8, 4, Pooling.MAX, 8), pool, NO_LIMIT);
+        CrossEncoder.Result r = logit.score("do goldfish grow", docs, options(64, 8, 4, Pooling.MAX, 8), TestRuns.on(pool), NO_LIMIT);
         // "do goldfish grow": word-pieces do, gold, ##fish, grow (bert-base-uncased)
         float[] expected = { 3 - 0.001f * 5, 0 - 0.001f * 2, 2 - 0.001f * 2, 4 - 0.001f * 10 };
         for (int i = 0; i < docs.size(); i++) {
@@ -69,8 +69,8 @@ public class CrossEncoderTests extends OpenSearchTestCase {
         for (int i = 0; i < 37; i++) {
             docs.add(randomAlphaOfLengthBetween(1, 10) + " goldfish " + "word ".repeat(randomIntBetween(0, 20)));
         }
-        CrossEncoder.Result one = logit.score("goldfish grow", docs, options(64, 8, 4, Pooling.MAX, 1), pool, NO_LIMIT);
-        CrossEncoder.Result many = logit.score("goldfish grow", docs, options(64, 8, 4, Pooling.MAX, 16), pool, NO_LIMIT);
+        CrossEncoder.Result one = logit.score("goldfish grow", docs, options(64, 8, 4, Pooling.MAX, 1), TestRuns.on(pool), NO_LIMIT);
+        CrossEncoder.Result many = logit.score("goldfish grow", docs, options(64, 8, 4, Pooling.MAX, 16), TestRuns.on(pool), NO_LIMIT);
         assertEquals(37, one.batches());
         assertTrue(many.batches() <= 3);
         for (int i = 0; i < docs.size(); i++) {
@@ -83,27 +83,27 @@ public class CrossEncoderTests extends OpenSearchTestCase {
         // 40 filler tokens then the query terms: with max_length 24 only a late window contains them
         String doc = "filler ".repeat(40) + "goldfish grow";
         String query = "goldfish grow";
-        CrossEncoder.Result max = logit.score(query, List.of(doc), options(24, 4, 16, Pooling.MAX, 8), pool, NO_LIMIT);
+        CrossEncoder.Result max = logit.score(query, List.of(doc), options(24, 4, 16, Pooling.MAX, 8), TestRuns.on(pool), NO_LIMIT);
         PairScore s = max.scores().get(0);
         assertTrue("several windows: " + s.chunks(), s.chunks() > 2);
         assertEquals("the last window decided", s.chunks() - 1, s.decisive());
         assertTrue(s.score() > 2.9f);
 
-        PairScore first = logit.score(query, List.of(doc), options(24, 4, 16, Pooling.FIRST, 8), pool, NO_LIMIT).scores().get(0);
+        PairScore first = logit.score(query, List.of(doc), options(24, 4, 16, Pooling.FIRST, 8), TestRuns.on(pool), NO_LIMIT).scores().get(0);
         assertEquals(0, first.decisive());
         assertTrue(first.score() < 0.1f);
 
-        PairScore mean = logit.score(query, List.of(doc), options(24, 4, 16, Pooling.MEAN, 8), pool, NO_LIMIT).scores().get(0);
+        PairScore mean = logit.score(query, List.of(doc), options(24, 4, 16, Pooling.MEAN, 8), TestRuns.on(pool), NO_LIMIT).scores().get(0);
         assertEquals(-1, mean.decisive());
         assertTrue(mean.score() > first.score() && mean.score() < s.score());
 
-        PairScore capped = logit.score(query, List.of(doc), options(24, 4, 2, Pooling.MAX, 8), pool, NO_LIMIT).scores().get(0);
+        PairScore capped = logit.score(query, List.of(doc), options(24, 4, 2, Pooling.MAX, 8), TestRuns.on(pool), NO_LIMIT).scores().get(0);
         assertEquals("max_chunks bounds the work", 2, capped.chunks());
         assertTrue(capped.score() < 0.1f);
     }
 
     public void testTwoClassHeadIsSoftmaxOfThePositiveClass() {
-        CrossEncoder.Result r = twoClass.score("goldfish", List.of("goldfish", "cats"), options(512, 16, 4, Pooling.MAX, 8), pool, NO_LIMIT);
+        CrossEncoder.Result r = twoClass.score("goldfish", List.of("goldfish", "cats"), options(512, 16, 4, Pooling.MAX, 8), TestRuns.on(pool), NO_LIMIT);
         // x = overlap - 0.001 * doc length; logits (-x, x): softmax positive = sigmoid(2x)
         double x0 = 2 - 0.002, x1 = 0 - 0.001;
         assertEquals(1 / (1 + Math.exp(-2 * x0)), r.scores().get(0).score(), 1e-5);
@@ -118,7 +118,7 @@ public class CrossEncoderTests extends OpenSearchTestCase {
             docs.add("goldfish " + i);
         }
         ScoreOptions instant = new ScoreOptions(64, 8, 4, Pooling.MAX, 1, 8192, 0);
-        expectThrows(InferenceTimeoutException.class, () -> logit.score("goldfish", docs, instant, pool, NO_LIMIT));
+        expectThrows(InferenceTimeoutException.class, () -> logit.score("goldfish", docs, instant, TestRuns.on(pool), NO_LIMIT));
     }
 
     public void testRejectionPropagates() {
@@ -126,7 +126,7 @@ public class CrossEncoderTests extends OpenSearchTestCase {
             throw new java.util.concurrent.RejectedExecutionException("queue full");
         };
         expectThrows(java.util.concurrent.RejectedExecutionException.class,
-            () -> logit.score("goldfish", List.of("a"), options(64, 8, 4, Pooling.MAX, 8), full, NO_LIMIT));
+            () -> logit.score("goldfish", List.of("a"), options(64, 8, 4, Pooling.MAX, 8), TestRuns.on(full), NO_LIMIT));
     }
 
     public void testBrokenModelFileFailsToLoad() throws IOException {
@@ -153,7 +153,7 @@ public class CrossEncoderTests extends OpenSearchTestCase {
             OutputHead.Activation.NONE, 64, 0)) {
             assertEquals("cpu", cuda.device());
             assertNotNull(cuda.fallbackReason());
-            assertEquals("gold ##fish: 2 terms, 2 tokens", 2f - 0.002f, onCpu.score("goldfish", List.of("goldfish"), options(64, 8, 4, Pooling.MAX, 8), pool, NO_LIMIT).scores().get(0).score(), 1e-5f);
+            assertEquals("gold ##fish: 2 terms, 2 tokens", 2f - 0.002f, onCpu.score("goldfish", List.of("goldfish"), options(64, 8, 4, Pooling.MAX, 8), TestRuns.on(pool), NO_LIMIT).scores().get(0).score(), 1e-5f);
         }
     }
 }

@@ -83,7 +83,7 @@ public class MemoryAccountingTests extends OpenSearchTestCase {
             seen.add(breaker.getUsed());
             task.run();
         });
-        CrossEncoder.Result r = encoder.score(QUERY, docs(20, 3), options(4, 2, MINUTE), watching, breaker);
+        CrossEncoder.Result r = encoder.score(QUERY, docs(20, 3), options(4, 2, MINUTE), TestRuns.on(watching), breaker);
         assertEquals(20, r.scores().size());
         assertFalse(seen.isEmpty());
         assertTrue("the window's ids and rows are charged while its runs wait: " + seen, seen.stream().allMatch(b -> b > 0));
@@ -95,7 +95,7 @@ public class MemoryAccountingTests extends OpenSearchTestCase {
         // room for the window (a few KB) and for a run of 1 x 8 tokens, not for any run of this request
         CircuitBreaker breaker = breaker(MemoryEstimates.batch(1, 8, MemoryEstimates.BERT_BASE, 0));
         CircuitBreakingException e = expectThrows(CircuitBreakingException.class,
-            () -> encoder.score(QUERY, docs(20, 1), options(4, 8, MINUTE), pool, breaker));
+            () -> encoder.score(QUERY, docs(20, 1), options(4, 8, MINUTE), TestRuns.on(pool), breaker));
         assertThat(e.getMessage(), containsString("[shard_rerank] Data too large, data for [cross_encoder model run of 8 x "));
         assertEquals(0, breaker.getUsed());
         assertTrue(breaker.getTrippedCount() >= 1);
@@ -110,7 +110,7 @@ public class MemoryAccountingTests extends OpenSearchTestCase {
         };
         // 200 documents of ~480 tokens, 8 rows each: their ids and rows pass 1 MB before a model run is queued
         CircuitBreakingException e = expectThrows(CircuitBreakingException.class,
-            () -> encoder.score(QUERY, docs(200, 60), options(64, 8, MINUTE), counting, breaker));
+            () -> encoder.score(QUERY, docs(200, 60), options(64, 8, MINUTE), TestRuns.on(counting), breaker));
         assertThat(e.getMessage(), containsString("[shard_rerank] Data too large, data for [cross_encoder window "));
         assertEquals(0, runs.get());
         assertEquals(0, breaker.getUsed());
@@ -118,7 +118,7 @@ public class MemoryAccountingTests extends OpenSearchTestCase {
 
     public void testTimeoutGivesEverythingBackOnceAbandonedRunsEnd() throws Exception {
         CircuitBreaker breaker = breaker(ByteSizeUnit.MB.toBytes(100));
-        expectThrows(InferenceTimeoutException.class, () -> encoder.score(QUERY, docs(50, 3), options(4, 1, 1), pool, breaker));
+        expectThrows(InferenceTimeoutException.class, () -> encoder.score(QUERY, docs(50, 3), options(4, 1, 1), TestRuns.on(pool), breaker));
         assertBusy(() -> assertEquals(0, breaker.getUsed()));
     }
 
@@ -138,7 +138,7 @@ public class MemoryAccountingTests extends OpenSearchTestCase {
         ExecutorService bounded = nodePool(1, 1);
         try {
             // 50 model runs through a pool that holds 2 tasks at once: one worker runs them all
-            CrossEncoder.Result r = encoder.score(QUERY, docs(50, 3), options(4, 1, MINUTE), bounded, breaker);
+            CrossEncoder.Result r = encoder.score(QUERY, docs(50, 3), options(4, 1, MINUTE), TestRuns.on(bounded), breaker);
             assertEquals(50, r.scores().size());
             assertTrue(r.batches() >= 50);
             assertEquals(0, breaker.getUsed());
@@ -163,7 +163,7 @@ public class MemoryAccountingTests extends OpenSearchTestCase {
                 });
             }
             expectThrows(OpenSearchRejectedExecutionException.class,
-                () -> encoder.score(QUERY, docs(50, 3), options(4, 1, MINUTE), bounded, breaker));
+                () -> encoder.score(QUERY, docs(50, 3), options(4, 1, MINUTE), TestRuns.on(bounded), breaker));
             assertEquals(0, breaker.getUsed());
         } finally {
             release.countDown();
@@ -177,10 +177,10 @@ public class MemoryAccountingTests extends OpenSearchTestCase {
         try (TextEmbedder embedder = TextEmbedder.load(new InferenceEnvironment(false, 0, 1), dir.resolve("all-minilm-l6-v2-q.onnx"),
             dir.resolve("all-minilm-l6-v2-q-tokenizer.json"), VectorPooling.MEAN, true, 384, 256, 0)) {
             CircuitBreakingException e = expectThrows(CircuitBreakingException.class,
-                () -> embedder.embed(List.of("goldfish grow in ponds", "cats sleep"), 8, 8192, breaker));
+                () -> embedder.embed(List.of("goldfish grow in ponds", "cats sleep"), 8, 8192, breaker, () -> {}));
             assertThat(e.getMessage(), containsString("data for [text_embedding model run of 2 x "));
             assertEquals(0, breaker.getUsed());
-            assertEquals(384, embedder.embed(List.of("goldfish"), 8, 8192, breaker(ByteSizeUnit.MB.toBytes(100))).vectors()[0].length);
+            assertEquals(384, embedder.embed(List.of("goldfish"), 8, 8192, breaker(ByteSizeUnit.MB.toBytes(100)), () -> {}).vectors()[0].length);
         }
     }
 }

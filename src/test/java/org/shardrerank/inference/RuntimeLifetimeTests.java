@@ -59,9 +59,9 @@ public class RuntimeLifetimeTests extends OpenSearchTestCase {
 
     public void testClosedWhileScoringFinishesTheCallFirst() throws Exception {
         CrossEncoder encoder = encoder();
-        float expected = encoder.score("do goldfish grow", DOCS, options(TimeUnit.MINUTES.toNanos(1)), pool, NO_LIMIT).scores().get(0).score();
+        float expected = encoder.score("do goldfish grow", DOCS, options(TimeUnit.MINUTES.toNanos(1)), TestRuns.on(pool), NO_LIMIT).scores().get(0).score();
         CompletableFuture<CrossEncoder.Result> call = CompletableFuture.supplyAsync(
-            () -> encoder.score("do goldfish grow", DOCS, options(TimeUnit.MINUTES.toNanos(1)), gated, NO_LIMIT));
+            () -> encoder.score("do goldfish grow", DOCS, options(TimeUnit.MINUTES.toNanos(1)), TestRuns.on(gated), NO_LIMIT));
         assertTrue(gated.awaitQueued(10));
         encoder.close();
         encoder.acquire().close();
@@ -72,7 +72,7 @@ public class RuntimeLifetimeTests extends OpenSearchTestCase {
 
     public void testBatchesQueuedAfterATimeoutKeepTheModelUntilTheyEnd() throws Exception {
         CrossEncoder encoder = encoder();
-        expectThrows(InferenceTimeoutException.class, () -> encoder.score("goldfish", DOCS, options(TimeUnit.MILLISECONDS.toNanos(50)), gated, NO_LIMIT));
+        expectThrows(InferenceTimeoutException.class, () -> encoder.score("goldfish", DOCS, options(TimeUnit.MILLISECONDS.toNanos(50)), TestRuns.on(gated), NO_LIMIT));
         encoder.close();
         encoder.acquire().close();
         gated.open();
@@ -84,7 +84,7 @@ public class RuntimeLifetimeTests extends OpenSearchTestCase {
         Executor full = task -> {
             throw new RejectedExecutionException("queue full");
         };
-        expectThrows(RejectedExecutionException.class, () -> encoder.score("goldfish", DOCS, options(TimeUnit.MINUTES.toNanos(1)), full, NO_LIMIT));
+        expectThrows(RejectedExecutionException.class, () -> encoder.score("goldfish", DOCS, options(TimeUnit.MINUTES.toNanos(1)), TestRuns.on(full), NO_LIMIT));
         encoder.close();
         assertFreed(encoder);
     }
@@ -93,12 +93,12 @@ public class RuntimeLifetimeTests extends OpenSearchTestCase {
         CrossEncoder encoder = encoder();
         encoder.close();
         expectThrows(InferenceException.class, () -> encoder.queryTokens("goldfish"));
-        expectThrows(InferenceException.class, () -> encoder.score("goldfish", DOCS, options(TimeUnit.MINUTES.toNanos(1)), pool, NO_LIMIT));
+        expectThrows(InferenceException.class, () -> encoder.score("goldfish", DOCS, options(TimeUnit.MINUTES.toNanos(1)), TestRuns.on(pool), NO_LIMIT));
         Path dir = TestModels.folder("all-minilm-l6-v2");
         TextEmbedder embedder = TextEmbedder.load(new InferenceEnvironment(false, 0, 1), dir.resolve("all-minilm-l6-v2-q.onnx"),
             dir.resolve("all-minilm-l6-v2-q-tokenizer.json"), VectorPooling.MEAN, true, 384, 256, 0);
-        assertEquals(384, embedder.embed(List.of("goldfish"), 8, 8192, NO_LIMIT).vectors()[0].length);
+        assertEquals(384, embedder.embed(List.of("goldfish"), 8, 8192, NO_LIMIT, () -> {}).vectors()[0].length);
         embedder.close();
-        expectThrows(InferenceException.class, () -> embedder.embed(List.of("goldfish"), 8, 8192, NO_LIMIT));
+        expectThrows(InferenceException.class, () -> embedder.embed(List.of("goldfish"), 8, 8192, NO_LIMIT, () -> {}));
     }
 }

@@ -66,7 +66,7 @@ public class ShippedModelParityTests extends OpenSearchTestCase {
         try (CrossEncoder model = CrossEncoder.load(env, MODEL.resolve("model.onnx"), MODEL.resolve("tokenizer.json"),
             OutputHead.LOGIT, OutputHead.Activation.NONE, maxLength, 0)) {
             for (Map<String, Object> pair : pairs) {
-                float score = model.score((String) pair.get("query"), List.of((String) pair.get("document")), options, pool, NO_LIMIT)
+                float score = model.score((String) pair.get("query"), List.of((String) pair.get("document")), options, TestRuns.on(pool), NO_LIMIT)
                     .scores().get(0).score();
                 maxDiff = Math.max(maxDiff, Math.abs(score - ((Number) pair.get("onnx_int8_logit")).doubleValue()));
                 maxVsTorch = Math.max(maxVsTorch, Math.abs(score - ((Number) pair.get("torch_logit")).doubleValue()));
@@ -97,8 +97,8 @@ public class ShippedModelParityTests extends OpenSearchTestCase {
         ScoreOptions options = new ScoreOptions(256, 0, 1, Pooling.FIRST, 8, 8192, TimeUnit.MINUTES.toNanos(5));
         try (CrossEncoder model = CrossEncoder.load(env, MODEL.resolve("model.onnx"), MODEL.resolve("tokenizer.json"),
             OutputHead.LOGIT, OutputHead.Activation.NONE, 256, 0)) {
-            List<PairScore> forward = model.score(query, docs, options, pool, NO_LIMIT).scores();
-            List<PairScore> moved = model.score(query, rotated, options, pool, NO_LIMIT).scores();
+            List<PairScore> forward = model.score(query, docs, options, TestRuns.on(pool), NO_LIMIT).scores();
+            List<PairScore> moved = model.score(query, rotated, options, TestRuns.on(pool), NO_LIMIT).scores();
             for (int i = 0; i < docs.size(); i++) {
                 assertEquals(docs.get(i), forward.get(i).score(), moved.get((i + 3) % docs.size()).score(), 0f);
             }

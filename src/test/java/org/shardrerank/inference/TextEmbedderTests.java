@@ -58,8 +58,8 @@ public class TextEmbedderTests extends OpenSearchTestCase {
         Map<String, Object> ref = reference();
         List<String> sentences = (List<String>) ref.get("sentences");
         List<List<?>> expected = (List<List<?>>) ((Map<String, Object>) ref.get("vectors")).get(name);
-        TextEmbedder.Result alone = embedder.embed(sentences, 1, 8192, NO_LIMIT);
-        TextEmbedder.Result batched = embedder.embed(sentences, 8, 8192, NO_LIMIT);
+        TextEmbedder.Result alone = embedder.embed(sentences, 1, 8192, NO_LIMIT, () -> {});
+        TextEmbedder.Result batched = embedder.embed(sentences, 8, 8192, NO_LIMIT, () -> {});
         assertEquals(sentences.size(), alone.vectors().length);
         assertEquals(1, batched.batches());
         for (int i = 0; i < sentences.size(); i++) {
@@ -94,7 +94,7 @@ public class TextEmbedderTests extends OpenSearchTestCase {
     public void testLongTextsAreTruncatedToTheWindow() throws IOException {
         try (TextEmbedder e = load("all-minilm-l6-v2", "all-minilm-l6-v2-q", VectorPooling.MEAN, 16)) {
             String head = "goldfish grow as large as their tank allows";
-            TextEmbedder.Result r = e.embed(List.of(head + " and more words ".repeat(500), ""), 4, 8192, NO_LIMIT);
+            TextEmbedder.Result r = e.embed(List.of(head + " and more words ".repeat(500), ""), 4, 8192, NO_LIMIT, () -> {});
             assertEquals("two rows of at most 16 tokens", 16 + 2, r.tokens());
             assertEquals(384, r.vectors()[1].length);
         }

@@ -1,5 +1,6 @@
 package org.shardrerank.model;
 
+import org.shardrerank.inference.TestRuns;
 import org.opensearch.core.common.breaker.CircuitBreaker;
 import org.opensearch.core.common.breaker.NoopCircuitBreaker;
 import org.apache.lucene.util.IOUtils;
@@ -54,7 +55,7 @@ public class ModelLifecycleTests extends OpenSearchTestCase {
     }
 
     private static float[] score(ModelRegistry.Lease lease, Executor executor) {
-        List<PairScore> scores = lease.model().encoder().score(QUERY, DOCS, OPTIONS, executor, NO_LIMIT).scores();
+        List<PairScore> scores = lease.model().encoder().score(QUERY, DOCS, OPTIONS, TestRuns.on(executor), NO_LIMIT).scores();
         return new float[] { scores.get(0).score(), scores.get(1).score() };
     }
 

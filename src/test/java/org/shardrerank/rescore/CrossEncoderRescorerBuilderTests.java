@@ -33,6 +33,10 @@ public class CrossEncoderRescorerBuilderTests extends OpenSearchTestCase {
         b.maxChunks(randomIntBetween(1, 64));
         b.pooling(randomFrom(Pooling.values()));
         b.scoreMode(randomFrom(ScoreMode.values()));
+        if (b.scoreMode() == ScoreMode.COMBINE) {
+            b.firstStageScale(randomFloat() + 0.01f);
+        }
+        b.ignoreUnmapped(randomBoolean());
         if (b.scoreMode() == ScoreMode.COMBINE && randomBoolean()) {
             b.firstStageWeight(randomFloat());
             b.rerankWeight(randomFloat() + 0.5f);
@@ -140,10 +144,15 @@ public class CrossEncoderRescorerBuilderTests extends OpenSearchTestCase {
         cases.add(new String[] { "{\"model\":\"m\",\"query_text\":\"q\",\"fields\":[\"t\"],\"max_chunks\":0}", "[cross_encoder] [max_chunks] must be in [1, 64], got [0]" });
         cases.add(new String[] { "{\"model\":\"m\",\"query_text\":\"q\",\"fields\":[\"t\"],\"batch_size\":0}", "[cross_encoder] [batch_size] must be in [1, 1024], got [0]" });
         cases.add(new String[] { "{\"model\":\"m\",\"query_text\":\"q\",\"fields\":[\"t\"],\"rerank_weight\":2}",
-            "[cross_encoder] [first_stage_weight] and [rerank_weight] apply to [score_mode] [combine] only" });
-        cases.add(new String[] { "{\"model\":\"m\",\"query_text\":\"q\",\"fields\":[\"t\"],\"score_mode\":\"combine\",\"rerank_weight\":-1}",
+            "[cross_encoder] [first_stage_weight], [rerank_weight] and [first_stage_scale] apply to [score_mode] [combine] only" });
+        cases.add(new String[] { "{\"model\":\"m\",\"query_text\":\"q\",\"fields\":[\"t\"],\"score_mode\":\"combine\"}",
+            "[cross_encoder] [score_mode] [combine] requires [first_stage_scale]: the first-stage score that counts as half, the same on every "
+                + "shard (e.g. 0.0164 = 1/(60+1) for hybrid_rrf, a typical top score for match)" });
+        cases.add(new String[] { "{\"model\":\"m\",\"query_text\":\"q\",\"fields\":[\"t\"],\"score_mode\":\"combine\",\"first_stage_scale\":0}",
+            "[cross_encoder] [first_stage_scale] must be a finite number > 0, got [0.0]" });
+        cases.add(new String[] { "{\"model\":\"m\",\"query_text\":\"q\",\"fields\":[\"t\"],\"score_mode\":\"combine\",\"first_stage_scale\":1,\"rerank_weight\":-1}",
             "[cross_encoder] [rerank_weight] must be a finite number >= 0, got [-1.0]" });
-        cases.add(new String[] { "{\"model\":\"m\",\"query_text\":\"q\",\"fields\":[\"t\"],\"score_mode\":\"combine\",\"rerank_weight\":0,\"first_stage_weight\":0}",
+        cases.add(new String[] { "{\"model\":\"m\",\"query_text\":\"q\",\"fields\":[\"t\"],\"score_mode\":\"combine\",\"first_stage_scale\":1,\"rerank_weight\":0,\"first_stage_weight\":0}",
             "[cross_encoder] [first_stage_weight] and [rerank_weight] cannot both be 0" });
         cases.add(new String[] { "{\"model\":\"m\",\"query_text\":\"q\",\"fields\":[\"t\"],\"timeout\":\"0ms\"}", "[cross_encoder] [timeout] must be positive, got [0ms]" });
         for (String[] c : cases) {
