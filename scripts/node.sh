@@ -102,7 +102,7 @@ launch() {
 wait_for() {
   local i=$1 status=$2 url; url="http://127.0.0.1:$(http_port "$1")"
   local t
-  for t in $(seq 1 180); do
+  for t in $(seq 1 400); do
     if curl -fsS "$url/_cluster/health?wait_for_status=$status&wait_for_nodes=$NODES&timeout=1s" >/dev/null 2>&1; then
       echo "node-$i up at $url (pid $(cat "$(pid_file "$i")"), logs in $(node_home "$i")/logs)"
       return

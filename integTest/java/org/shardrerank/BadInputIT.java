@@ -41,6 +41,14 @@ public class BadInputIT extends RerankRestTestCase {
         c.add(new Case("fields holds an object", rescore("10", "{\"model\":\"overlap-logit\",\"query_text\":\"q\",\"fields\":[{\"a\":1}]}"), 400, "[cross_encoder] failed to parse field [fields]"));
         c.add(new Case("field is an integer", rescore("10", ce("").replace("[\"text\"]", "[\"year\"]")), 400, "field [year] is of type [integer]"));
         c.add(new Case("field is an object", rescore("10", ce("").replace("[\"text\"]", "[\"meta\"]")), 400, "field [meta] is an object; name its text fields"));
+        c.add(new Case("field mapped nowhere", rescore("10", ce("").replace("[\"text\"]", "[\"text\",\"txet\"]")), 400,
+            "[cross_encoder] field [txet] is not mapped in index [bad] (set [ignore_unmapped] to skip fields that only some indices map)"));
+        c.add(new Case("ignore_unmapped with no field left", rescore("10", ce(",\"ignore_unmapped\":true").replace("[\"text\"]", "[\"txet\"]")),
+            400, "[cross_encoder] none of the fields [txet] is mapped in index [bad]"));
+        c.add(new Case("combine without its scale", rescore("10", ce(",\"score_mode\":\"combine\"")), 400,
+            "[cross_encoder] [score_mode] [combine] requires [first_stage_scale]"));
+        c.add(new Case("first_stage_scale negative", rescore("10", ce(",\"score_mode\":\"combine\",\"first_stage_scale\":-2")), 400,
+            "[cross_encoder] [first_stage_scale] must be a finite number > 0, got [-2.0]"));
         c.add(new Case("window negative", rescore("-5", ce("")), 400, "[window_size] must be at least 1, got [-5]"));
         c.add(new Case("window zero", rescore("0", ce("")), 400, "[window_size] must be at least 1, got [0]"));
         c.add(new Case("window huge", rescore("100000", ce("")), 400, "[window_size] is 100000, above this node's maximum [plugins.shard_rerank.max_window_size] of 1000"));
@@ -88,6 +96,46 @@ public class BadInputIT extends RerankRestTestCase {
         Map<String, Object> health = call("GET", "/_cluster/health/bad?wait_for_status=green&timeout=10s", null);
         assertEquals("the node is healthy after the catalogue", "green", health.get("status"));
         assertEquals("1", ids(call("POST", "/bad/_search", rescore("10", ce("")))).get(0));
+    }
+
+    /** A field the model cannot read from _source would be scored as an empty text for every document: a 400 instead. */
+    public void testFieldsThatCannotBeReadAre400() throws IOException {
+        call("PUT", "/nosource", "{\"mappings\":{\"_source\":{\"enabled\":false},\"properties\":{\"text\":{\"type\":\"text\"}}}}");
+        call("PUT", "/excluded", "{\"mappings\":{\"_source\":{\"excludes\":[\"secret\"]},\"properties\":{\"text\":{\"type\":\"text\"},"
+            + "\"secret\":{\"type\":\"text\"}}}}");
+        for (String index : new String[] { "nosource", "excluded" }) {
+            call("POST", "/" + index + "/_doc/1?refresh=true", "{\"text\":\"goldfish grow\",\"secret\":\"goldfish\"}");
+        }
+        ErrorResponse disabled = callExpectingError("POST", "/nosource/_search", rescore("10", ce("")));
+        assertEquals(disabled.text(), 400, disabled.status());
+        assertTrue(disabled.text(), disabled.text().contains("[cross_encoder] index [nosource] has _source disabled"));
+        ErrorResponse excluded = callExpectingError("POST", "/excluded/_search", rescore("10", ce("").replace("[\"text\"]", "[\"text\",\"secret\"]")));
+        assertEquals(excluded.text(), 400, excluded.status());
+        assertTrue(excluded.text(), excluded.text().contains("[cross_encoder] field [secret] is excluded from _source in index [excluded]"));
+        assertEquals("1", ids(call("POST", "/excluded/_search", rescore("10", ce("")))).get(0));
+        // two indices with different mappings: ignore_unmapped skips the field where it is not mapped
+        call("PUT", "/titled", "{\"mappings\":{\"properties\":{\"text\":{\"type\":\"text\"},\"title\":{\"type\":\"text\"}}}}");
+        call("POST", "/titled/_doc/2?refresh=true", "{\"title\":\"goldfish\",\"text\":\"goldfish grow\"}");
+        String both = rescore("10", ce(",\"ignore_unmapped\":true").replace("[\"text\"]", "[\"title\",\"text\"]"));
+        assertEquals(2, hits(call("POST", "/titled,excluded/_search", both)).size());
+    }
+
+    /** Model names in requests cannot grow the node's stats: only models that exist get counters of their own. */
+    @SuppressWarnings("unchecked")
+    public void testUnknownModelNamesDoNotGrowTheStats() throws IOException {
+        call("PUT", "/vectors", "{\"settings\":{\"index.knn\":true},\"mappings\":{\"properties\":{\"v\":{\"type\":\"knn_vector\","
+            + "\"dimension\":384,\"method\":{\"name\":\"hnsw\",\"engine\":\"lucene\",\"space_type\":\"cosinesimil\"}}}}}");
+        for (int i = 0; i < 200; i++) {
+            String body = "{\"query\":{\"text_knn\":{\"field\":\"v\",\"model\":\"no-such-model-" + i + "\",\"query_text\":\"goldfish\",\"k\":3}}}";
+            ErrorResponse e = callExpectingError("POST", "/vectors/_search", body);
+            assertEquals(e.text(), 400, e.status());
+        }
+        Map<String, Object> stats = onlyNode(call("GET", "/_plugins/rerank/stats", null));
+        Map<String, Object> models = (Map<String, Object>) stats.get("models");
+        for (String name : models.keySet()) {
+            assertFalse("stats of a model that does not exist: " + name, name.startsWith("no-such-model"));
+        }
+        assertTrue(models.toString(), models.size() <= 10);
     }
 
     public void testInvalidUtf8IsRejected() throws IOException {

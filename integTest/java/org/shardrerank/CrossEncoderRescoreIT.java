@@ -74,7 +74,7 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
         String text = explanation.toString();
         assertTrue(text, text.contains("cross_encoder [overlap-logit], score_mode [replace]"));
         assertTrue(text, text.contains("identity(logit)"));
-        assertTrue(text, text.contains("raw model output"));
+        assertTrue(text, text.contains("document tokens"));
         assertTrue(text, text.contains("first-stage score"));
         assertTrue(text, text.contains("weight(text:goldfish"));
     }
@@ -82,10 +82,10 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
     public void testCombineModeAndMinScore() throws IOException {
         createDocs(1);
         Map<String, Object> r = call("POST", "/docs/_search",
-            rerank(",\"score_mode\":\"combine\",\"first_stage_weight\":0.2,\"rerank_weight\":1.0"));
+            rerank(",\"score_mode\":\"combine\",\"first_stage_scale\":2,\"first_stage_weight\":0.2,\"rerank_weight\":1.0"));
         for (Map<String, Object> h : hits(r)) {
             double s = ((Number) h.get("_score")).doubleValue();
-            assertTrue("combined min-max scores lie in [0, 1.2]: " + s, s >= 0 && s <= 1.2 + 1e-6);
+            assertTrue("combined scores lie in [0, 1.2]: " + s, s >= 0 && s <= 1.2 + 1e-6);
         }
         Map<String, Object> filtered = call("POST", "/docs/_search", rerank(",\"min_score\":2.5"));
         assertEquals(List.of("2", "5", "6"), ids(filtered));
@@ -165,5 +165,50 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
         ErrorResponse e = callExpectingError("POST", "/slow/_search", first + String.format(java.util.Locale.ROOT, rescore, ",\"on_timeout\":\"fail\""));
         assertEquals(e.text(), 504, e.status());
         assertTrue(e.text(), e.text().contains("did not finish within"));
+    }
+
+    /** Cancelling a search (the tasks API, or a client's own timeout) drops its model runs not started yet. */
+    @SuppressWarnings("unchecked")
+    public void testACancelledSearchStopsItsModelRuns() throws Exception {
+        call("PUT", "/cancel", "{\"settings\":{\"number_of_shards\":1},\"mappings\":{\"properties\":{\"text\":{\"type\":\"text\"}}}}");
+        Map<String, String> docs = new LinkedHashMap<>();
+        for (int i = 0; i < 200; i++) {
+            docs.put("c" + i, "{\"text\":\"goldfish " + "filler words ".repeat(300) + i + "\"}");
+        }
+        bulk("cancel", docs);
+        // 200 documents x 64 windows, one model run each: far longer than the test waits
+        String body = "{\"size\":10,\"query\":{\"match\":{\"text\":\"goldfish\"}},\"rescore\":{\"window_size\":200,\"cross_encoder\":"
+            + "{\"model\":\"overlap-logit\",\"query_text\":\"goldfish\",\"fields\":[\"text\"],\"max_chunks\":64,\"batch_size\":1,"
+            + "\"timeout\":\"10m\"}}}";
+        long cancellationsBefore = pluginStat("rescore_cancellations");
+        long pairsBefore = pluginStat("pairs");
+        java.util.concurrent.CompletableFuture<Object> search = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return call("POST", "/cancel/_search", body);
+            } catch (IOException e) {
+                return e;
+            }
+        });
+        String taskId = null;
+        for (int i = 0; i < 100 && taskId == null; i++) {
+            Map<String, Object> tasks = call("GET", "/_tasks?actions=indices:data/read/search&detailed=true", null);
+            for (Object node : ((Map<String, Object>) tasks.get("nodes")).values()) {
+                for (String id : ((Map<String, Object>) ((Map<String, Object>) node).get("tasks")).keySet()) {
+                    taskId = id;
+                }
+            }
+            Thread.sleep(100);
+        }
+        assertNotNull("the search task was found", taskId);
+        assertFalse("the search is still running when it is cancelled", search.isDone());
+        long cancelled = System.nanoTime();
+        call("POST", "/_tasks/" + taskId + "/_cancel", null);
+        Object outcome = search.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        double seconds = (System.nanoTime() - cancelled) / 1e9;
+        assertTrue("the search ended soon after its cancellation, not after its 12,800 model runs: " + seconds + " s", seconds < 20);
+        assertTrue(outcome.toString(), outcome instanceof IOException || outcome.toString().contains("cancel"));
+        assertEquals(cancellationsBefore + 1, pluginStat("rescore_cancellations"));
+        assertEquals("a cancelled rescore scores nothing", pairsBefore, pluginStat("pairs"));
+        assertEquals(10, hits(call("POST", "/cancel/_search", body.replace("\"window_size\":200", "\"window_size\":10"))).size());
     }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -110,6 +111,111 @@ public class LoadIT extends RerankRestTestCase {
         assertEquals("no answer may lose hits", 0, lost.get());
         assertTrue("most searches succeed", ok.get() > rejected.get());
         assertTrue("RSS stays bounded: " + summary, rssAfter == 0 || rssAfter < rssBefore + 512 * 1024);
+    }
+
+    /**
+     * Reranked searches while four clients bulk-index passages through a text_vectors pipeline: with default settings
+     * no search falls back (ingest embedding yields to search in the inference scheduler). Reports p50/p99 alone and
+     * during the ingest; the ratio on real models is measured by bench/ingest_contention.py.
+     */
+    @SuppressWarnings("unchecked")
+    public void testRerankedSearchesWhileIngestEmbeds() throws Exception {
+        int seconds = Integer.getInteger("tests.load.seconds", 10);
+        call("PUT", "/ingest-load-docs", "{\"settings\":{\"number_of_shards\":2,\"number_of_replicas\":0},"
+            + "\"mappings\":{\"properties\":{\"text\":{\"type\":\"text\"}}}}");
+        String[] words = { "goldfish", "grow", "tank", "pond", "koi", "water", "light", "food", "large", "small" };
+        Map<String, String> docs = new LinkedHashMap<>();
+        for (int i = 0; i < 200; i++) {
+            StringBuilder text = new StringBuilder();
+            for (int w = 0; w < 20 + i % 30; w++) {
+                text.append(words[(i * 3 + w * 7) % words.length]).append(' ');
+            }
+            docs.put("d" + i, "{\"text\":\"" + text + "\"}");
+        }
+        bulk("ingest-load-docs", docs);
+        call("PUT", "/_ingest/pipeline/ingest-load-vectors", "{\"processors\":[{\"text_vectors\":{\"model\":\"all-minilm-l6-v2\","
+            + "\"fields\":[\"text\"],\"target_field\":\"vector\"}}]}");
+        call("PUT", "/ingest-load-vectors", "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0,\"index.knn\":true},"
+            + "\"mappings\":{\"properties\":{\"text\":{\"type\":\"text\"},\"vector\":{\"type\":\"knn_vector\",\"dimension\":384,"
+            + "\"method\":{\"name\":\"hnsw\",\"engine\":\"lucene\",\"space_type\":\"cosinesimil\"}}}}}");
+        String search = "{\"size\":10,\"query\":{\"match\":{\"text\":\"%s\"}},\"rescore\":{\"window_size\":30,"
+            + "\"cross_encoder\":{\"model\":\"overlap-logit\",\"query_text\":\"%s\",\"fields\":[\"text\"]}}}";
+        String[] queries = { "goldfish grow", "large tank", "koi pond water", "food light", "small goldfish" };
+
+        SearchRun alone = searchFor(seconds, search, queries);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger embedded = new AtomicInteger();
+        List<String> ingestErrors = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService ingesters = Executors.newFixedThreadPool(4);
+        for (int w = 0; w < 4; w++) {
+            int worker = w;
+            ingesters.submit(() -> {
+                for (int n = 0; stop.get() == false; n += 100) {
+                    StringBuilder body = new StringBuilder();
+                    for (int j = 0; j < 100; j++) {
+                        body.append("{\"index\":{\"_index\":\"ingest-load-vectors\",\"_id\":\"w").append(worker).append('-').append(n + j)
+                            .append("\"}}\n{\"text\":\"passage ").append(n + j).append(" about ").append(words[j % words.length])
+                            .append(" and ").append(words[(j * 3) % words.length]).append(" in some water with light and food\"}\n");
+                    }
+                    Request bulk = new Request("POST", "/_bulk?pipeline=ingest-load-vectors");
+                    bulk.setJsonEntity(body.toString());
+                    try {
+                        Map<String, Object> r = parse(client().performRequest(bulk));
+                        if (Boolean.TRUE.equals(r.get("errors"))) {
+                            ingestErrors.add(r.toString().substring(0, 300));
+                        }
+                        embedded.addAndGet(100);
+                    } catch (IOException e) {
+                        ingestErrors.add(e.toString());
+                    }
+                }
+                return null;
+            });
+        }
+        Thread.sleep(2000); // the bulks are running
+        SearchRun busy = searchFor(seconds, search, queries);
+        stop.set(true);
+        ingesters.shutdown();
+        assertTrue(ingesters.awaitTermination(120, TimeUnit.SECONDS));
+        String summary = String.format(java.util.Locale.ROOT, "ingest contention: alone %d searches p50 %.1f ms p99 %.1f ms; "
+            + "during 4 x bulk(100) text_vectors ingest (%d passages embedded) %d searches p50 %.1f ms p99 %.1f ms; p50 ratio %.2f",
+            alone.latencies.size(), alone.p(50), alone.p(99), embedded.get(), busy.latencies.size(), busy.p(50), busy.p(99),
+            busy.p(50) / alone.p(50));
+        logger.info(summary);
+        System.out.println(summary);
+        assertTrue("ingest failed: " + ingestErrors, ingestErrors.isEmpty());
+        assertTrue("the ingest ran during the searches", embedded.get() > 0);
+        assertEquals("hits that fell back alone: " + summary, 0, alone.fallbacks);
+        assertEquals("hits that fell back during the ingest: " + summary, 0, busy.fallbacks);
+    }
+
+    private record SearchRun(List<Double> latencies, int fallbacks) {
+        double p(int percentile) {
+            List<Double> sorted = new ArrayList<>(latencies);
+            Collections.sort(sorted);
+            return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * percentile / 100.0) - 1));
+        }
+    }
+
+    /** One client searching back to back for {@code seconds}. */
+    @SuppressWarnings("unchecked")
+    private SearchRun searchFor(int seconds, String template, String[] queries) throws IOException {
+        List<Double> latencies = new ArrayList<>();
+        int fallbacks = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        for (int i = 0; System.nanoTime() < deadline; i++) {
+            String q = queries[i % queries.length];
+            long started = System.nanoTime();
+            Map<String, Object> r = call("POST", "/ingest-load-docs/_search", String.format(java.util.Locale.ROOT, template, q, q));
+            latencies.add((System.nanoTime() - started) / 1e6);
+            for (Map<String, Object> hit : hits(r)) {
+                Map<String, Object> fields = (Map<String, Object>) hit.get("fields");
+                if (fields != null && fields.containsKey("_rerank_fallback")) {
+                    fallbacks++;
+                }
+            }
+        }
+        return new SearchRun(latencies, fallbacks);
     }
 
     @SuppressWarnings("unchecked")

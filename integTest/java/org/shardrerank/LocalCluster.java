@@ -59,7 +59,7 @@ record LocalCluster(String dir, int httpPort, int nodes, String extraYml) {
         env.put("DOWNLOADS", System.getProperty("tests.downloads", "target/integ/downloads"));
         env.put("MODELS_FROM", System.getProperty("tests.models.dir", "target/test-models"));
         Process p = pb.start();
-        if (p.waitFor(300, TimeUnit.SECONDS) == false || p.exitValue() != 0) {
+        if (p.waitFor(600, TimeUnit.SECONDS) == false || p.exitValue() != 0) {
             p.destroyForcibly();
             throw new IllegalStateException("scripts/node.sh " + String.join(" ", args) + " failed");
         }

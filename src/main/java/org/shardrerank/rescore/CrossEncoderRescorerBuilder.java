@@ -168,10 +168,6 @@ public final class CrossEncoderRescorerBuilder extends RescorerBuilder<CrossEnco
             throw new IllegalArgumentException("[" + NAME + "] [first_stage_weight], [rerank_weight] and [first_stage_scale] apply to "
                 + "[score_mode] [combine] only");
         }
-        if (scoreMode == ScoreMode.COMBINE && firstStageScale == null) {
-            throw new IllegalArgumentException("[" + NAME + "] [score_mode] [combine] requires [first_stage_scale]: the first-stage score "
-                + "that counts as half, the same on every shard (e.g. 0.0164 = 1/(60+1) for hybrid_rrf, a typical top score for match)");
-        }
         if (firstStageScale != null && (Float.isFinite(firstStageScale) == false || firstStageScale <= 0)) {
             throw new IllegalArgumentException("[" + NAME + "] [first_stage_scale] must be a finite number > 0, got [" + firstStageScale + "]");
         }
@@ -179,6 +175,10 @@ public final class CrossEncoderRescorerBuilder extends RescorerBuilder<CrossEnco
         checkWeight(RERANK_WEIGHT, rerankWeight);
         if (scoreMode == ScoreMode.COMBINE && firstStageWeight() == 0 && rerankWeight() == 0) {
             throw new IllegalArgumentException("[" + NAME + "] [first_stage_weight] and [rerank_weight] cannot both be 0");
+        }
+        if (scoreMode == ScoreMode.COMBINE && firstStageScale == null) {
+            throw new IllegalArgumentException("[" + NAME + "] [score_mode] [combine] requires [first_stage_scale]: the first-stage score "
+                + "that counts as half, the same on every shard (e.g. 0.0164 = 1/(60+1) for hybrid_rrf, a typical top score for match)");
         }
         if (minScore != null && Float.isFinite(minScore) == false) {
             throw new IllegalArgumentException("[" + NAME + "] [min_score] must be a finite number");
