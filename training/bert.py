@@ -15,11 +15,15 @@ from onnx import numpy_helper
 from torch import nn
 
 HIDDEN, LAYERS, HEADS, INTERMEDIATE, VOCAB, POSITIONS, EPS = 384, 6, 12, 1536, 30522, 512, 1e-12
+DEFAULT_CONFIG = {"hidden": HIDDEN, "layers": LAYERS, "heads": HEADS, "intermediate": INTERMEDIATE, "vocab": VOCAB,
+                  "positions": POSITIONS, "type_vocab": 2, "eps": EPS, "pooler": False}
 
 
 class Layer(nn.Module):
-    def __init__(self):
+    def __init__(self, hidden=HIDDEN, heads=HEADS, intermediate=INTERMEDIATE, eps=EPS):
         super().__init__()
+        HIDDEN, INTERMEDIATE, EPS = hidden, intermediate, eps  # noqa: N806 (shadows the module defaults)
+        self.hidden, self.n_heads = hidden, heads
         self.query = nn.Linear(HIDDEN, HIDDEN)
         self.key = nn.Linear(HIDDEN, HIDDEN)
         self.value = nn.Linear(HIDDEN, HIDDEN)
@@ -32,30 +36,36 @@ class Layer(nn.Module):
 
     def heads(self, x):
         b, s, _ = x.shape
-        return x.view(b, s, HEADS, HIDDEN // HEADS).transpose(1, 2)
+        return x.view(b, s, self.n_heads, self.hidden // self.n_heads).transpose(1, 2)
 
     def forward(self, x, mask_bias):
         b, s, _ = x.shape
-        q = self.heads(self.query(x) * (1.0 / math.sqrt(HIDDEN // HEADS)))
+        q = self.heads(self.query(x) * (1.0 / math.sqrt(self.hidden // self.n_heads)))
         k, v = self.heads(self.key(x)), self.heads(self.value(x))
         # No dropout on the attention probabilities: on CPU its random mask costs ~15% of a training step.
         probs = torch.softmax(torch.matmul(q, k.transpose(-1, -2)) + mask_bias, dim=-1)
-        ctx = torch.matmul(probs, v).transpose(1, 2).reshape(b, s, HIDDEN)
+        ctx = torch.matmul(probs, v).transpose(1, 2).reshape(b, s, self.hidden)
         x = self.attn_norm(x + self.dropout(self.attn_out(ctx)))
         h = self.output(nn.functional.gelu(self.intermediate(x)))
         return self.out_norm(x + self.dropout(h))
 
 
 class CrossEncoder(nn.Module):
-    def __init__(self):
+    """config: DEFAULT_CONFIG's keys (any subset); layers=4 makes a 4-layer student of the same width. With
+    pooler=True the head is BERT's (tanh(pooler([CLS])) -> classifier), as in ms-marco-MiniLM-L-6-v2."""
+    def __init__(self, config=None, **overrides):
         super().__init__()
-        self.word = nn.Embedding(VOCAB, HIDDEN)
-        self.position = nn.Embedding(POSITIONS, HIDDEN)
-        self.token_type = nn.Embedding(2, HIDDEN)
-        self.emb_norm = nn.LayerNorm(HIDDEN, eps=EPS)
+        c = dict(DEFAULT_CONFIG, **(config or {}), **overrides)
+        self.config = c
+        h = c["hidden"]
+        self.word = nn.Embedding(c["vocab"], h)
+        self.position = nn.Embedding(c["positions"], h)
+        self.token_type = nn.Embedding(c["type_vocab"], h)
+        self.emb_norm = nn.LayerNorm(h, eps=c["eps"])
         self.dropout = nn.Dropout(0.1)
-        self.layers = nn.ModuleList(Layer() for _ in range(LAYERS))
-        self.classifier = nn.Linear(HIDDEN, 1)
+        self.layers = nn.ModuleList(Layer(h, c["heads"], c["intermediate"], c["eps"]) for _ in range(c["layers"]))
+        self.pooler = nn.Linear(h, h) if c["pooler"] else None
+        self.classifier = nn.Linear(h, 1)
         nn.init.normal_(self.classifier.weight, std=0.02)
         nn.init.zeros_(self.classifier.bias)
 
@@ -71,7 +81,24 @@ class CrossEncoder(nn.Module):
 
     def forward(self, input_ids, attention_mask, token_type_ids):
         cls = self.encode(input_ids, attention_mask, token_type_ids)[:, 0]
+        if self.pooler is not None:
+            cls = torch.tanh(self.pooler(cls))
         return self.classifier(self.dropout(cls))
+
+
+def from_state(state_path, config_path=None):
+    """A CrossEncoder with the weights saved by train.py; its shape from work/model_config.json (train.py writes it)
+    if present, else the default 6-layer shape (v1's checkpoints)."""
+    import json
+    import os
+    config_path = config_path or os.path.join(os.path.dirname(state_path), "model_config.json")
+    config = None
+    if os.path.exists(config_path):
+        with open(config_path) as f:
+            config = json.load(f)
+    model = CrossEncoder(config)
+    model.load_state_dict(torch.load(state_path))
+    return model
 
 
 def load_base(model, onnx_path):

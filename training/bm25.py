@@ -12,16 +12,17 @@ STOP = set("a an and are as at be but by for if in into is it no not of on or su
 _SPLIT = re.compile(r"[^0-9a-z]+")
 
 
-def analyze(text):
-    return [t for t in _SPLIT.split(text.lower()) if t and t not in STOP]
+def analyze(text, stop=True):
+    return [t for t in _SPLIT.split(text.lower()) if t and not (stop and t in STOP)]
 
 
 class BM25:
-    def __init__(self, corpus, k1=0.9, b=0.4):
-        self.ids = list(corpus)
+    def __init__(self, corpus, k1=0.9, b=0.4, stop=True):
+        """stop=False, k1=1.2, b=0.75: OpenSearch's defaults (standard analyzer), used by hybrid.py."""
+        self.ids, self.stop = list(corpus), stop
         lengths, self.postings = [], defaultdict(list)
         for n, did in enumerate(self.ids):
-            terms = Counter(analyze(doc_text(corpus[did])))
+            terms = Counter(analyze(doc_text(corpus[did]), stop))
             lengths.append(sum(terms.values()))
             for term, tf in terms.items():
                 self.postings[term].append((n, tf))
@@ -33,7 +34,7 @@ class BM25:
     def search(self, query, k=100):
         """[(doc id, score)] best first; ties broken by corpus order."""
         scores = defaultdict(float)
-        for term, qtf in Counter(analyze(query)).items():
+        for term, qtf in Counter(analyze(query, self.stop)).items():
             idf = self.idf.get(term)
             if idf is None:
                 continue

@@ -11,9 +11,23 @@ REPO = os.path.dirname(HERE)
 WORK = os.environ.get("TRAIN_WORK", os.path.join(HERE, "work"))
 DATA = os.environ.get("SCIFACT_DIR", os.path.join(REPO, "..", "shared", "data", "beir", "scifact"))
 JAVA = os.environ.get("JAVA", "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java")
-BASE_ONNX = os.path.join(WORK, "base", "all-minilm-l6-v2.onnx")
-BASE_TOKENIZER = os.path.join(WORK, "base", "all-minilm-l6-v2-tokenizer.json")
-MODEL_DIR = os.path.join(REPO, "models", "scifact-minilm-l6-ce")
+BASE_DIR = os.environ.get("TRAIN_BASE", os.path.join(WORK, "base"))  # shared by the recipes' work dirs
+JARS_DIR = os.environ.get("TRAIN_JARS", os.path.join(os.path.dirname(BASE_DIR), "jars"))
+BASE_ONNX = os.path.join(BASE_DIR, "all-minilm-l6-v2.onnx")
+BASE_TOKENIZER = os.path.join(BASE_DIR, "all-minilm-l6-v2-tokenizer.json")
+# TRAIN_RECIPE=v1 (default): models/scifact-minilm-l6-ce; v2: models/scifact-minilm-l4-ce-v2 (see RECIPES)
+RECIPE = os.environ.get("TRAIN_RECIPE", "v1")
+RECIPES = {
+    "v1": {"model": "scifact-minilm-l6-ce", "groups": "train_groups.jsonl", "dev_run": "bm25_dev.json",
+           "init": "base", "keep": None, "quantization": "dynamic"},
+    # v2: 4 of v1's 6 layers (0, 1, 4, 5: the head keeps reading the layers it was trained on; its committed int8
+    # weights, dequantized), fine-tuned on hybrid negatives
+    "v2": {"model": "scifact-minilm-l4-ce-v2", "groups": "train_groups_v2.jsonl", "dev_run": "hybrid_dev.json",
+           "init": os.path.join(REPO, "models", "scifact-minilm-l6-ce", "model.onnx"), "keep": [0, 1, 4, 5],
+           "quantization": "static"},
+}
+MODEL_NAME = RECIPES[RECIPE]["model"]
+MODEL_DIR = os.environ.get("MODEL_OUT", os.path.join(REPO, "models", MODEL_NAME))
 SEED = 13
 os.makedirs(WORK, exist_ok=True)
 
@@ -26,7 +40,7 @@ def seed_everything(seed=SEED):
 
 
 def java_classpath():
-    return ":".join(sorted(glob.glob(os.path.join(WORK, "jars", "*.jar"))))
+    return ":".join(sorted(glob.glob(os.path.join(JARS_DIR, "*.jar"))))
 
 
 def run_java(program, *args):

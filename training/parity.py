@@ -13,7 +13,7 @@ import sys
 
 import numpy as np
 
-from common import (BASE_TOKENIZER, HERE, SEED, WORK, doc_text, load_corpus, load_qrels, load_queries,
+from common import (BASE_TOKENIZER, HERE, RECIPE, SEED, WORK, doc_text, load_corpus, load_qrels, load_queries,
                     write_json)
 from scoring import load_torch, ort_scores, torch_scores
 from train import MAX_LENGTH
@@ -23,7 +23,8 @@ from wordpiece import WordPiece
 def pick_pairs(n=100):
     """100 test queries (ascending id), each with one document drawn from its BM25 top-100: a judged
     relevant one for every other query, so both high and low scores are covered."""
-    with open(os.path.join(WORK, "bm25_test.json")) as f:
+    run_file = os.path.join(WORK, "bm25_test.json" if RECIPE == "v1" else "hybrid_test.json")
+    with open(run_file) as f:
         bm25 = json.load(f)
     qrels = load_qrels("test")
     rng = random.Random(SEED)
@@ -42,8 +43,10 @@ def main():
     rows = [wp.pair(wp.ids(queries[q]), wp.ids(doc_text(corpus[d])), MAX_LENGTH) for q, d in pairs]
     pt = torch_scores(load_torch(), rows)
     fp32 = ort_scores(os.path.join(WORK, "model-fp32.onnx"), rows, "parity_fp32")
-    int8 = ort_scores(os.path.join(WORK, "model-int8.onnx"), rows, "parity_int8", batch_size=1)
-    with open(os.path.join(HERE, "parity_pairs.jsonl"), "w", encoding="utf-8") as f:
+    # v1 (dynamic int8): one row per batch; v2 (static int8) scores the same in any batch
+    int8 = ort_scores(os.path.join(WORK, "model-int8.onnx"), rows, "parity_int8", batch_size=1 if RECIPE == "v1" else 8)
+    out = "parity_pairs.jsonl" if RECIPE == "v1" else f"parity_pairs_{RECIPE}.jsonl"
+    with open(os.path.join(HERE, out), "w", encoding="utf-8") as f:
         for (q, d), (ids, _), a, b, c in zip(pairs, rows, pt, fp32, int8):
             f.write(json.dumps({"query_id": q, "doc_id": d, "query": queries[q], "document": doc_text(corpus[d]),
                                 "max_length": MAX_LENGTH, "input_ids": ids, "torch_logit": round(float(a), 6),

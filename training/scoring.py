@@ -5,14 +5,12 @@ import os
 import numpy as np
 import torch
 
-from bert import CrossEncoder
+from bert import from_state
 from common import WORK, run_java
 
 
 def load_torch(state_path=os.path.join(WORK, "model.pt")):
-    model = CrossEncoder()
-    model.load_state_dict(torch.load(state_path))
-    return model.eval()
+    return from_state(state_path).eval()
 
 
 def torch_scores(model, rows, batch_size=16):

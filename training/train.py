@@ -14,14 +14,26 @@ import time
 import torch
 
 from bert import CrossEncoder, load_base
-from common import (BASE_ONNX, BASE_TOKENIZER, WORK, doc_text, load_corpus, load_qrels, load_queries, mean_ndcg,
-                    seed_everything)
-from prepare_data import EPOCHS
+from common import (BASE_ONNX, BASE_TOKENIZER, RECIPE, RECIPES, WORK, doc_text, load_corpus, load_qrels, load_queries,
+                    mean_ndcg, seed_everything, write_json)
 from wordpiece import WordPiece
 
-MAX_LENGTH = 256
+if RECIPE == "v1":
+    from prepare_data import EPOCHS
+else:
+    from prepare_hybrid_data import EPOCHS
+
+MAX_LENGTH = 256  # the model's max_length (model.json, evaluation)
 GROUPS_PER_STEP = 2
+# v2 on 2 shared cores: training rows of 128 tokens (2x cheaper; the model still reads 256 at inference), frozen
+# embeddings (no 30522 x 384 gradient and AdamW update per step), at most TRAIN_MAX_STEPS steps
+TRAIN_LENGTH = int(os.environ.get("TRAIN_LENGTH", "256" if RECIPE == "v1" else "128"))
+FREEZE_EMBEDDINGS = RECIPE != "v1"
+MAX_STEPS = int(os.environ.get("TRAIN_MAX_STEPS", "0" if RECIPE == "v1" else "240"))
 LR, HEAD_LR, WARMUP, WEIGHT_DECAY, BCE_WEIGHT = 5e-5, 1e-3, 0.1, 0.01, 0.2
+if RECIPE != "v1":
+    HEAD_LR = 1e-4  # the head comes trained (v1's)
+DEV_WINDOWS = (30,) if RECIPE == "v1" else (50, 100)  # v2: the epoch with the best mean over the windows (200: too slow per epoch here)
 BF16 = os.environ.get("TRAIN_BF16", "auto") == "1" or (
     os.environ.get("TRAIN_BF16", "auto") == "auto" and " avx512_bf16" in open("/proc/cpuinfo").read())
 CHECKPOINT = os.path.join(WORK, "checkpoint.pt")
@@ -41,30 +53,51 @@ def batch_tensors(rows, pad_id):
 
 
 def optimizer_for(model):
-    head = [p for n, p in model.named_parameters() if n.startswith("classifier")]
-    decay = [p for n, p in model.named_parameters()
-             if not n.startswith("classifier") and p.dim() > 1]
-    no_decay = [p for n, p in model.named_parameters()
-                if not n.startswith("classifier") and p.dim() <= 1]
+    params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    head = [p for n, p in params if n.startswith("classifier")]
+    decay = [p for n, p in params if not n.startswith("classifier") and p.dim() > 1]
+    no_decay = [p for n, p in params if not n.startswith("classifier") and p.dim() <= 1]
     return torch.optim.AdamW([{"params": decay, "weight_decay": WEIGHT_DECAY},
                               {"params": no_decay, "weight_decay": 0.0},
                               {"params": head, "weight_decay": WEIGHT_DECAY, "lr": HEAD_LR}], lr=LR)
 
 
-def dev_ndcg(model, wp, corpus, queries):
-    """nDCG@10 of the 60 dev queries' BM25 top 30 reranked by the model (eval mode, same autocast)."""
-    with open(os.path.join(WORK, "bm25_dev.json")) as f:
-        bm25 = json.load(f)
+def dev_ndcg(model, wp, corpus, queries, windows=DEV_WINDOWS, detail=None):
+    """nDCG@10 of the 60 dev queries' first-stage top N reranked by the model (eval mode, same autocast), averaged
+    over the windows N (v1: BM25 top 30; v2: hybrid top 50, 100, 200). detail: dict that gets each window's value."""
+    with open(os.path.join(WORK, RECIPES[RECIPE]["dev_run"])) as f:
+        first = json.load(f)
     qrels = load_qrels("train")
     model.eval()
-    run = {}
+    runs = {n: {} for n in windows}
     with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=BF16):
-        for qid, ranked in bm25.items():
+        for qid, ranked in first.items():
+            ranked = ranked[:max(windows)]
             rows = [wp.pair(wp.ids(queries[qid]), wp.ids(doc_text(corpus[d])), MAX_LENGTH) for d, _ in ranked]
-            scores = model(*batch_tensors(rows, wp.pad_id))[:, 0].float().tolist()
-            run[qid] = [d for (d, _), _ in sorted(zip(ranked, scores), key=lambda x: -x[1])]
+            order = sorted(range(len(rows)), key=lambda i: len(rows[i][0]))
+            scores = [0.0] * len(rows)
+            for start in range(0, len(order), 32):
+                chunk = order[start:start + 32]
+                out = model(*batch_tensors([rows[i] for i in chunk], wp.pad_id))[:, 0].float().tolist()
+                for i, s in zip(chunk, out):
+                    scores[i] = s
+            for n in windows:
+                runs[n][qid] = [d for (d, _), _ in sorted(zip(ranked[:n], scores[:n]), key=lambda x: -x[1])]
     model.train()
-    return mean_ndcg(run, {q: qrels[q] for q in bm25})
+    values = {n: mean_ndcg(runs[n], {q: qrels[q] for q in first}) for n in windows}
+    if detail is not None:
+        detail.update({f"window_{n}": round(v, 4) for n, v in values.items()})
+    return sum(values.values()) / len(values)
+
+
+def initial_model():
+    recipe = RECIPES[RECIPE]
+    if recipe["init"] == "base":
+        return load_base(CrossEncoder(), BASE_ONNX)
+    from onnx_import import load
+    model, notes = load(recipe["init"], keep=recipe["keep"])
+    print(f"initialised from {recipe['init']}: {notes}")
+    return model
 
 
 def main():
@@ -72,14 +105,20 @@ def main():
     seed_everything()
     wp = WordPiece(BASE_TOKENIZER)
     corpus, queries = load_corpus(), load_queries()
-    with open(os.path.join(WORK, "train_groups.jsonl")) as f:
+    with open(os.path.join(WORK, RECIPES[RECIPE]["groups"])) as f:
         groups = [json.loads(line) for line in f]
     doc_ids = {d: wp.ids(doc_text(corpus[d])) for g in groups for d in [g["pos"]] + g["negs"]}
     query_ids = {g["qid"]: wp.ids(queries[g["qid"]]) for g in groups}
 
-    model = load_base(CrossEncoder(), BASE_ONNX)
+    model = initial_model()
+    write_json(os.path.join(WORK, "model_config.json"), model.config)
+    if FREEZE_EMBEDDINGS:
+        for module in (model.word, model.position, model.token_type):
+            module.weight.requires_grad_(False)
     optimizer = optimizer_for(model)
     steps = len(groups) // GROUPS_PER_STEP
+    if MAX_STEPS:
+        steps = min(steps, MAX_STEPS)
     steps_per_epoch = steps // EPOCHS
     warmup = int(WARMUP * steps)
     schedule = torch.optim.lr_scheduler.LambdaLR(
@@ -98,7 +137,7 @@ def main():
     group_size = 1 + len(groups[0]["negs"])
     while step < steps:
         chosen = [groups[(step * GROUPS_PER_STEP + i) % len(groups)] for i in range(GROUPS_PER_STEP)]
-        rows = [wp.pair(query_ids[g["qid"]], doc_ids[d], MAX_LENGTH) for g in chosen for d in [g["pos"]] + g["negs"]]
+        rows = [wp.pair(query_ids[g["qid"]], doc_ids[d], TRAIN_LENGTH) for g in chosen for d in [g["pos"]] + g["negs"]]
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=BF16):
             logits = model(*batch_tensors(rows, wp.pad_id)).float().view(GROUPS_PER_STEP, group_size)
         target = torch.zeros(GROUPS_PER_STEP, dtype=torch.long)  # the positive comes first
@@ -121,8 +160,15 @@ def main():
         if step % steps_per_epoch == 0:
             epoch = step // steps_per_epoch
             torch.save(model.state_dict(), os.path.join(WORK, f"model-epoch{epoch}.pt"))
+            if EPOCHS == 1:  # nothing to choose between: the dev numbers come from evaluate_hybrid.py (ONNX Runtime)
+                with open(os.path.join(WORK, "dev_by_epoch.jsonl"), "a") as f:
+                    f.write(json.dumps({"epoch": epoch, "step": step, "dev_ndcg@10": None}) + "\n")
+                continue
+            detail, t_dev = {}, time.time()
+            value = dev_ndcg(model, wp, corpus, queries, detail=detail)
+            print(f"epoch {epoch}: dev nDCG@10 {value:.4f} {detail} ({time.time() - t_dev:.0f} s)", flush=True)
             with open(os.path.join(WORK, "dev_by_epoch.jsonl"), "a") as f:
-                f.write(json.dumps({"epoch": epoch, "step": step, "dev_ndcg@10": dev_ndcg(model, wp, corpus, queries)}) + "\n")
+                f.write(json.dumps({"epoch": epoch, "step": step, "dev_ndcg@10": value, **detail}) + "\n")
         if step % 25 == 0 or step == steps:
             torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                         "schedule": schedule.state_dict(), "rng": torch.get_rng_state(), "step": step},
@@ -130,10 +176,10 @@ def main():
             os.replace(CHECKPOINT + ".tmp", CHECKPOINT)
     with open(os.path.join(WORK, "dev_by_epoch.jsonl")) as f:
         dev = [json.loads(line) for line in f]
-    best = max(dev, key=lambda e: e["dev_ndcg@10"])
+    best = max(dev, key=lambda e: e["dev_ndcg@10"] or 0.0)
     torch.save(torch.load(os.path.join(WORK, f"model-epoch{best['epoch']}.pt")), FINAL)
     print(f"trained {steps} steps in {(time.time() - started) / 60:.1f} min (bf16 autocast: {BF16}); dev nDCG@10 "
-          f"by epoch {[round(e['dev_ndcg@10'], 4) for e in dev]}; epoch {best['epoch']} -> {FINAL}")
+          f"by epoch {[e['dev_ndcg@10'] and round(e['dev_ndcg@10'], 4) for e in dev]}; epoch {best['epoch']} -> {FINAL}")
 
 
 if __name__ == "__main__":
