@@ -27,12 +27,12 @@ ev() { $PY bench/evaluate.py --url "$URL" "$@"; }
 # has 138 word-pieces: the rescorer never truncates a query and allows at most half of max_length (256) for it, so
 # the cross-encoder gets each CACM query's first 70 words (the first stage all of it).
 ev --data "$BEIR/scifact" --name scifact --embedding-model $EMB --cross-encoder $CE --windows 50 100 200 --bm25-windows 100 --latency-queries 10
-ev --data "$BEIR/scifact" --name scifact-combine --index scifact --skip-index --embedding-model $EMB --cross-encoder $CE --windows 50 --latency-queries 5 --ce-option score_mode=combine
+ev --data "$BEIR/scifact" --name scifact-combine --index scifact --skip-index --embedding-model $EMB --cross-encoder $CE --windows 50 --latency-queries 5 --ce-option score_mode=combine --ce-option first_stage_scale=0.0164
 ev --data "$BEIR/msmarco-dl19-pool" --name trec-dl19-pool --embedding-model $EMB --cross-encoder $CE --windows 50 100 200 --latency-queries 10
-ev --data "$BEIR/msmarco-dl19-pool" --name trec-dl19-pool-combine --index trec-dl19-pool --skip-index --embedding-model $EMB --cross-encoder $CE --windows 50 100 200 --latency-queries 5 --ce-option score_mode=combine
+ev --data "$BEIR/msmarco-dl19-pool" --name trec-dl19-pool-combine --index trec-dl19-pool --skip-index --embedding-model $EMB --cross-encoder $CE --windows 50 100 200 --latency-queries 5 --ce-option score_mode=combine --ce-option first_stage_scale=0.0164
 ev --data "$BEIR/msmarco-dl19-pool" --name trec-dl19-pool-bm25 --index trec-dl19-pool --skip-index --cross-encoder $CE --windows 100 --latency-queries 10
 ev --data "$BEIR/cacm" --name cacm --embedding-model $EMB --cross-encoder $CE --windows 50 100 200 --ce-query-words 70 --latency-queries 10
-ev --data "$BEIR/cacm" --name cacm-combine --index cacm --skip-index --embedding-model $EMB --cross-encoder $CE --windows 50 100 200 --ce-query-words 70 --latency-queries 5 --ce-option score_mode=combine
+ev --data "$BEIR/cacm" --name cacm-combine --index cacm --skip-index --embedding-model $EMB --cross-encoder $CE --windows 50 100 200 --ce-query-words 70 --latency-queries 5 --ce-option score_mode=combine --ce-option first_stage_scale=0.0164
 # end-to-end latency at concurrency 1, 2 and 4 (bounded loops on the index built above)
 $PY bench/latency.py --url "$URL" --data "$BEIR/msmarco-dl19-pool" --name trec-dl19-pool --embedding-model $EMB --cross-encoder $CE --seconds 10
 bench/rescorer-benchmark.sh "models/$CE" "$BEIR/msmarco-dl19-pool" "$BEIR/msmarco-dl19-pool/runs/BM25.top100.trec" 5 2 8 \
@@ -52,6 +52,10 @@ PYEOF
   bench/rescorer-benchmark.sh "$fp32" "$BEIR/msmarco-dl19-pool" "$BEIR/msmarco-dl19-pool/runs/BM25.top100.trec" 5 2 8 \
     > "bench/results/rescorer-$CE-fp32.json"
 fi
+# the same reranking on 1 shard x window 30 and 3 shards x window 10 (BM25 first stage, combine's scale chosen on
+# SciFact train queries), and reranked search latency alone and while four clients embed passages through text_vectors
+$PY bench/shard_merge.py --url "$URL" --data "$BEIR/scifact" --queries 100 --first-stage-scale 25 --out bench/results/scifact-shards
+$PY bench/ingest_contention.py --url "$URL" --scifact "$BEIR/scifact" --passages "$BEIR/msmarco-dl19-pool" --out bench/results/ingest-contention.json
 # how per-shard rescoring divides the work: 1 shard x window 100 against 4 shards x window 25 (BM25 first stage)
 ev --data "$BEIR/cacm" --name cacm-1shard-w100 --cross-encoder $CE --shards 1 --windows 100 --ce-query-words 70 --latency-queries 52
 ev --data "$BEIR/cacm" --name cacm-4shards-w25 --cross-encoder $CE --shards 4 --windows 25 --ce-query-words 70 --latency-queries 52
