@@ -47,6 +47,7 @@ import org.shardrerank.ingest.TextVectorsProcessorFactory;
 import org.shardrerank.model.ModelRegistry;
 import org.shardrerank.pipeline.TextHybridRerankProcessor;
 import org.shardrerank.pipeline.TextHybridRerankProcessorFactory;
+import org.shardrerank.pipeline.TargetMappings;
 import org.shardrerank.query.TextKnnQueryBuilder;
 import org.shardrerank.query.HybridRrfQueryBuilder;
 import org.shardrerank.rescore.CrossEncoderRescorerBuilder;
@@ -79,6 +80,7 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
     private final ModelRegistry models;
     private final RescoreContextFactory rescoreContexts;
     private final EmbeddingService embeddings;
+    private final TargetMappings targetMappings = new TargetMappings();
     private final SetOnce<CircuitBreaker> breaker = new SetOnce<>();
 
     public ShardRerankPlugin(Settings settings, Path configPath) {
@@ -132,6 +134,7 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
             limit -> inferenceBreaker.setLimitAndOverhead(limit.getBytes(), BREAKER_OVERHEAD));
         rescoreContexts.bind(threadPool.executor(PluginSettings.INFERENCE_POOL), inferenceBreaker, clusterService.getClusterSettings());
         embeddings.bind(threadPool.executor(PluginSettings.INFERENCE_POOL), inferenceBreaker, clusterService.getClusterSettings());
+        targetMappings.bind(clusterService, indexNameExpressionResolver);
         models.warmUp(threadPool.generic());
         return List.of(models, stats);
     }
@@ -165,7 +168,7 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
     public Map<String, org.opensearch.search.pipeline.Processor.Factory<SearchRequestProcessor>> getRequestProcessors(
         SearchPipelinePlugin.Parameters parameters) {
         return Map.of(TextHybridRerankProcessor.TYPE,
-            new TextHybridRerankProcessorFactory(parameters.namedXContentRegistry, parameters.threadContext));
+            new TextHybridRerankProcessorFactory(parameters.namedXContentRegistry, parameters.threadContext, targetMappings));
     }
 
     @Override
