@@ -38,8 +38,10 @@ import org.opensearch.watcher.ResourceWatcherService;
 import org.shardrerank.embedding.EmbeddingService;
 import org.shardrerank.action.ModelAction;
 import org.shardrerank.action.ModelOperation;
+import org.shardrerank.action.ModelsAction;
 import org.shardrerank.action.NodeStatsAction;
 import org.shardrerank.action.TransportModelAction;
+import org.shardrerank.action.TransportModelsAction;
 import org.shardrerank.action.TransportNodeStatsAction;
 import org.shardrerank.inference.InferenceEnvironment;
 import org.shardrerank.ingest.TextVectorsProcessor;
@@ -174,6 +176,7 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
     @Override
     public List<ActionHandler<? extends ActionRequest, ? extends ActionResponse>> getActions() {
         return List.of(new ActionHandler<>(NodeStatsAction.INSTANCE, TransportNodeStatsAction.class),
+            new ActionHandler<>(ModelsAction.INSTANCE, TransportModelsAction.class),
             new ActionHandler<>(ModelAction.LOAD, TransportModelAction.Load.class),
             new ActionHandler<>(ModelAction.UNLOAD, TransportModelAction.Unload.class),
             new ActionHandler<>(ModelAction.RELOAD, TransportModelAction.Reload.class));
@@ -184,7 +187,7 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
                                              IndexScopedSettings indexScopedSettings, SettingsFilter settingsFilter,
                                              IndexNameExpressionResolver indexNameExpressionResolver,
                                              Supplier<DiscoveryNodes> nodesInCluster) {
-        return List.of(new RestModelsAction(models), new RestStatsAction(), new RestModelOperationAction(ModelOperation.LOAD),
+        return List.of(new RestModelsAction(), new RestStatsAction(), new RestModelOperationAction(ModelOperation.LOAD),
             new RestModelOperationAction(ModelOperation.UNLOAD), new RestModelOperationAction(ModelOperation.RELOAD));
     }
 
