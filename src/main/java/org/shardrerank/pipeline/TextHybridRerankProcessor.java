@@ -65,7 +65,7 @@ public final class TextHybridRerankProcessor extends AbstractProcessor implement
         }
         if (reason != null) {
             logger.debug("[{}] passes the request through: {}", TYPE, reason);
-            threadContext.addResponseHeader(HEADER, "passthrough; " + reason);
+            threadContext.addResponseHeader(HEADER, ascii("passthrough; " + reason));
             return request;
         }
         SearchSourceBuilder made = plan.build(registry, source.query(), text);
@@ -82,6 +82,12 @@ public final class TextHybridRerankProcessor extends AbstractProcessor implement
         threadContext.addResponseHeader(HEADER, "rewritten; " + plan.firstStage() + (plan.rerank().isEmpty() ? "" : " + cross_encoder")
             + " rank the query's own matches");
         return request;
+    }
+
+    /** Header values must be ASCII; field and index names need not be. */
+    private static String ascii(String value) {
+        return value.codePoints().map(c -> c >= 0x20 && c < 0x7f ? c : '?')
+            .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
     }
 
     private TextQueries.Extraction extract(SearchRequest request, SearchSourceBuilder source) {

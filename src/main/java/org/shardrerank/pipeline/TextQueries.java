@@ -123,7 +123,9 @@ final class TextQueries {
             if (otherFields.isEmpty()) {
                 return Extraction.no("no clause of " + UNDERSTOOD + " in the query");
             }
-            return Extraction.no("no clause searches an analysed text field of " + types.indices() + ": " + otherFields
+            List<String> indices = types.indices();
+            String named = indices.size() <= 3 ? indices.toString() : indices.subList(0, 3) + " and " + (indices.size() - 3) + " more indices";
+            return Extraction.no("no clause searches an analysed text field of " + named + ": " + otherFields
                 + (otherFields.size() == 1 ? " is" : " are") + " not text, so the query only filters");
         }
         QueryBuilder lexical = clauses.size() == 1 ? clauses.get(0) : new BoolQueryBuilder();

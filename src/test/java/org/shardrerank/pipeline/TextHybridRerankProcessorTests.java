@@ -155,6 +155,11 @@ public class TextHybridRerankProcessorTests extends OpenSearchTestCase {
         assertEquals("ERROR", TextQueries.of(QueryBuilders.matchQuery("level", "ERROR"), mixed).text());
         TextFields defaults = new TextFields(List.of("logs"), List.of(new FieldTypes(Map.of("message", "text", "level", "keyword"),
             List.of("level"))));
+        FieldTypes keyword = new FieldTypes(Map.of("level", "keyword"), List.of("*"));
+        TextFields many = new TextFields(List.of("logs-1", "logs-2", "logs-3", "logs-4", "logs-5"), List.of(keyword, keyword, keyword, keyword,
+            keyword));
+        assertEquals("no clause searches an analysed text field of [logs-1, logs-2, logs-3] and 2 more indices: [level] is not text, "
+            + "so the query only filters", TextQueries.of(QueryBuilders.matchQuery("level", "ERROR"), many).reason());
         assertEquals("index.query.default_field decides for a clause without fields",
             "no clause searches an analysed text field of [logs]: [*] is not text, so the query only filters",
             TextQueries.of(QueryBuilders.multiMatchQuery("ERROR"), defaults).reason());
@@ -187,6 +192,11 @@ public class TextHybridRerankProcessorTests extends OpenSearchTestCase {
             create(f, ctx, config(), r -> { throw new IllegalArgumentException("no such index [other:logs]"); }).processRequest(remote);
             assertEquals(List.of("passthrough; the field types of [other:logs] cannot be read here: no such index [other:logs]"),
                 ctx.getResponseHeaders().get(TextHybridRerankProcessor.HEADER));
+            ThreadContext unicode = new ThreadContext(Settings.EMPTY);
+            create(f, unicode, config()).processRequest(new SearchRequest("logs").source(new SearchSourceBuilder()
+                .query(QueryBuilders.matchQuery("nivå", "FEL"))));
+            assertEquals("a header value stays ASCII", List.of("passthrough; no clause searches an analysed text field of [logs]: [niv?] is not "
+                + "text, so the query only filters"), unicode.getResponseHeaders().get(TextHybridRerankProcessor.HEADER));
         }
     }
 
