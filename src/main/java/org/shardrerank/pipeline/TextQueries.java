@@ -50,9 +50,6 @@ final class TextQueries {
     }
 
     static Extraction of(QueryBuilder query, TextFields types) {
-        if (query == null) {
-            return Extraction.no("the request has no query");
-        }
         TextQueries found = new TextQueries(types);
         found.visit(query);
         return found.extraction();
