@@ -47,10 +47,11 @@ def index(client, name, corpus, embedding_model, shards, vector_field="embedding
 
 
 def embedding_dimension(client, model):
-    for m in client.call("GET", "/_plugins/rerank/models")["models"]:
-        if m["name"] == model:
-            return m["dimension"]
-    raise SystemExit(f"embedding model [{model}] is not on the node")
+    for node in client.call("GET", "/_plugins/rerank/models")["nodes"].values():
+        for m in node["models"]:
+            if m["name"] == model and "dimension" in m:
+                return m["dimension"]
+    raise SystemExit(f"embedding model [{model}] is not on any node")
 
 
 def configurations(args):

@@ -30,7 +30,7 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
         String m = models.toString();
         assertTrue(m, m.contains("name=overlap-logit"));
         assertTrue(m, m.contains("name=overlap-2class"));
-        assertEquals("cpu", models.get("device"));
+        assertEquals("cpu", onlyNode(models).get("device"));
     }
 
     @SuppressWarnings("unchecked")

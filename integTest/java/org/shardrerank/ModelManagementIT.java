@@ -21,10 +21,11 @@ public class ModelManagementIT extends RerankRestTestCase {
         "shard-rerank", "models");
     private static final String RELOADED = "reload-it";
     private static final String UNLOADED = "unload-it";
+    private static final String UNREADABLE = "unreadable-it";
 
     @After
     public void removeTestModels() throws IOException {
-        for (String name : List.of(RELOADED, UNLOADED)) {
+        for (String name : List.of(RELOADED, UNLOADED, UNREADABLE)) {
             if (Files.exists(MODELS.resolve(name))) {
                 call("POST", "/_plugins/rerank/models/" + name + "/_unload", null);
                 IOUtils.rm(MODELS.resolve(name));
@@ -74,10 +75,71 @@ public class ModelManagementIT extends RerankRestTestCase {
         return call("POST", "/_plugins/rerank/models/" + model + "/_" + operation, null);
     }
 
+    /** The node's own entry for the model in the listing. */
     @SuppressWarnings("unchecked")
     private Map<String, Object> listed(String model) throws IOException {
-        List<Map<String, Object>> models = (List<Map<String, Object>>) call("GET", "/_plugins/rerank/models", null).get("models");
+        List<Map<String, Object>> models = (List<Map<String, Object>>) onlyNode(call("GET", "/_plugins/rerank/models", null)).get("models");
         return models.stream().filter(m -> model.equals(m.get("name"))).findFirst().orElseThrow();
+    }
+
+    private String raw(String method, String path) throws IOException {
+        org.opensearch.client.Response r;
+        try {
+            r = client().performRequest(new org.opensearch.client.Request(method, path));
+        } catch (org.opensearch.client.ResponseException e) {
+            r = e.getResponse();
+        }
+        return new String(r.getEntity().getContent().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @SuppressWarnings("unchecked")
+    public void testTheListingIsPerNodeWithASummaryAndNoAbsolutePath() throws IOException {
+        // a model file ONNX Runtime cannot parse (its sha256 matches): ONNX Runtime names the file by its absolute path
+        install("overlap-logit", UNREADABLE);
+        Path onnx = MODELS.resolve(UNREADABLE).resolve("model.onnx");
+        Path descriptor = MODELS.resolve(UNREADABLE).resolve("model.json");
+        String oldSha = sha256(onnx);
+        Files.writeString(onnx, "not an onnx graph");
+        Files.writeString(descriptor, Files.readString(descriptor).replace(oldSha, sha256(onnx)));
+        String load = raw("POST", "/_plugins/rerank/models/" + UNREADABLE + "/_load");
+        String listing = raw("GET", "/_plugins/rerank/models");
+        createDocs();
+        ErrorResponse refused = callExpectingError("POST", "/docs/_search", rerank(UNREADABLE));
+        assertEquals(refused.text(), 503, refused.status());
+        String absolute = MODELS.toAbsolutePath().normalize().getParent().getParent().toString(); // the node's config folder
+        for (String answer : List.of(load, listing, refused.text())) {
+            assertTrue(answer, answer.contains("cannot load ONNX model [model.onnx]"));
+            assertFalse("no absolute path: " + answer, answer.contains(absolute) || answer.contains(MODELS.toRealPath().toString()));
+        }
+
+        Map<String, Object> all = call("GET", "/_plugins/rerank/models", null);
+        Map<String, Object> node = onlyNode(all);
+        assertEquals("shard-rerank/models", node.get("models_path"));
+        assertEquals("cpu", node.get("device"));
+        Map<String, Object> unreadable = listed(UNREADABLE);
+        assertEquals("failed", unreadable.get("state"));
+        assertTrue(unreadable.toString(), ((String) unreadable.get("error")).contains(UNREADABLE + "/model.onnx"));
+        Map<String, Object> summary = ((List<Map<String, Object>>) all.get("models")).stream()
+            .filter(m -> UNREADABLE.equals(m.get("name"))).findFirst().orElseThrow();
+        assertEquals(Map.of("name", UNREADABLE, "type", "cross_encoder", "states", Map.of("failed", 1)), summary);
+
+        // the nodes to ask: in the path, in ?nodes=, not both
+        String id = ((Map<String, Object>) all.get("nodes")).keySet().iterator().next();
+        assertEquals(all.get("models"), call("GET", "/_plugins/rerank/" + id + "/models", null).get("models"));
+        assertEquals(all.get("models"), call("GET", "/_plugins/rerank/models?nodes=_local", null).get("models"));
+        Map<String, Object> none = call("GET", "/_plugins/rerank/models?nodes=no-such-node", null);
+        assertEquals(Map.of("total", 0, "successful", 0, "failed", 0), none.get("_nodes"));
+        ErrorResponse both = callExpectingError("GET", "/_plugins/rerank/_local/models?nodes=_local", null);
+        assertEquals(both.text(), 400, both.status());
+        assertTrue(both.text(), both.text().contains("name the nodes in the path or in [nodes], not both"));
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -141,11 +141,34 @@ public class MultiNodeIT extends RerankRestTestCase {
                 assertEquals(node.toString(), node2 ? "missing" : "loaded", node.get("after"));
                 assertEquals(node.toString(), node2, node.containsKey("error"));
             }
+            assertListing("/_plugins/rerank/models", Map.of("loaded", 2, "missing", 1), 3);
+            assertListing("/_plugins/rerank/node-1,node-2/models", Map.of("loaded", 1, "missing", 1), 2);
         } finally {
             call("POST", "/_plugins/rerank/models/partial-it/_unload", null);
             for (Path copy : copies) {
                 org.apache.lucene.util.IOUtils.rm(copy);
             }
+        }
+    }
+
+    /** The listing shows partial-it as missing on node-2 only, and sums its states up across the nodes asked. */
+    @SuppressWarnings("unchecked")
+    private void assertListing(String path, Map<String, Object> states, int nodes) throws IOException {
+        Map<String, Object> listing = call("GET", path, null);
+        assertEquals(listing.toString(), nodes, ((Map<String, Object>) listing.get("_nodes")).get("successful"));
+        Map<String, Object> summary = ((List<Map<String, Object>>) listing.get("models")).stream()
+            .filter(m -> "partial-it".equals(m.get("name"))).findFirst().orElseThrow();
+        assertEquals(Map.of("name", "partial-it", "type", "cross_encoder", "states", states), summary);
+        Map<String, Object> perNode = (Map<String, Object>) listing.get("nodes");
+        assertEquals(nodes, perNode.size());
+        for (Object n : perNode.values()) {
+            Map<String, Object> node = (Map<String, Object>) n;
+            Map<String, Object> entry = ((List<Map<String, Object>>) node.get("models")).stream()
+                .filter(m -> "partial-it".equals(m.get("name"))).findFirst().orElseThrow();
+            boolean node2 = "node-2".equals(node.get("name"));
+            assertEquals(node.toString(), node2 ? "missing" : "loaded", entry.get("state"));
+            assertEquals("shard-rerank/models", node.get("models_path"));
+            assertEquals(node.toString(), node2 ? null : 1, entry.get("generation"));
         }
     }
 }

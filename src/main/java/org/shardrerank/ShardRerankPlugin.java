@@ -38,8 +38,10 @@ import org.opensearch.watcher.ResourceWatcherService;
 import org.shardrerank.embedding.EmbeddingService;
 import org.shardrerank.action.ModelAction;
 import org.shardrerank.action.ModelOperation;
+import org.shardrerank.action.ModelsAction;
 import org.shardrerank.action.NodeStatsAction;
 import org.shardrerank.action.TransportModelAction;
+import org.shardrerank.action.TransportModelsAction;
 import org.shardrerank.action.TransportNodeStatsAction;
 import org.shardrerank.inference.InferenceEnvironment;
 import org.shardrerank.inference.InferenceScheduler;
@@ -50,6 +52,7 @@ import org.shardrerank.ingest.TextVectorsProcessorFactory;
 import org.shardrerank.model.ModelRegistry;
 import org.shardrerank.pipeline.TextHybridRerankProcessor;
 import org.shardrerank.pipeline.TextHybridRerankProcessorFactory;
+import org.shardrerank.pipeline.TargetMappings;
 import org.shardrerank.query.TextKnnQueryBuilder;
 import org.shardrerank.query.HybridRrfQueryBuilder;
 import org.shardrerank.rescore.CrossEncoderRescorerBuilder;
@@ -82,6 +85,7 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
     private final ModelRegistry models;
     private final RescoreContextFactory rescoreContexts;
     private final EmbeddingService embeddings;
+    private final TargetMappings targetMappings = new TargetMappings();
     private final SetOnce<CircuitBreaker> breaker = new SetOnce<>();
 
     public ShardRerankPlugin(Settings settings, Path configPath) {
@@ -143,6 +147,7 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
             (int) pool.getQueueSize().singles());
         rescoreContexts.bind(scheduler, inferenceBreaker, clusterService.getClusterSettings());
         embeddings.bind(scheduler, inferenceBreaker, clusterService.getClusterSettings());
+        targetMappings.bind(clusterService, indexNameExpressionResolver);
         models.warmUp(threadPool.generic());
         return List.of(models, stats);
     }
@@ -181,12 +186,13 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
     public Map<String, org.opensearch.search.pipeline.Processor.Factory<SearchRequestProcessor>> getRequestProcessors(
         SearchPipelinePlugin.Parameters parameters) {
         return Map.of(TextHybridRerankProcessor.TYPE,
-            new TextHybridRerankProcessorFactory(parameters.namedXContentRegistry, parameters.threadContext));
+            new TextHybridRerankProcessorFactory(parameters.namedXContentRegistry, parameters.threadContext, targetMappings));
     }
 
     @Override
     public List<ActionHandler<? extends ActionRequest, ? extends ActionResponse>> getActions() {
         return List.of(new ActionHandler<>(NodeStatsAction.INSTANCE, TransportNodeStatsAction.class),
+            new ActionHandler<>(ModelsAction.INSTANCE, TransportModelsAction.class),
             new ActionHandler<>(ModelAction.LOAD, TransportModelAction.Load.class),
             new ActionHandler<>(ModelAction.UNLOAD, TransportModelAction.Unload.class),
             new ActionHandler<>(ModelAction.RELOAD, TransportModelAction.Reload.class));
@@ -197,7 +203,7 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
                                              IndexScopedSettings indexScopedSettings, SettingsFilter settingsFilter,
                                              IndexNameExpressionResolver indexNameExpressionResolver,
                                              Supplier<DiscoveryNodes> nodesInCluster) {
-        return List.of(new RestModelsAction(models), new RestStatsAction(), new RestModelOperationAction(ModelOperation.LOAD),
+        return List.of(new RestModelsAction(), new RestStatsAction(), new RestModelOperationAction(ModelOperation.LOAD),
             new RestModelOperationAction(ModelOperation.UNLOAD), new RestModelOperationAction(ModelOperation.RELOAD));
     }
 

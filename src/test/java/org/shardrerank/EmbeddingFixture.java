@@ -11,6 +11,7 @@ import org.opensearch.search.SearchModule;
 import org.shardrerank.embedding.EmbeddingService;
 import org.shardrerank.inference.InferenceEnvironment;
 import org.shardrerank.model.ModelRegistry;
+import org.shardrerank.query.HybridRrfQueryBuilder;
 import org.shardrerank.query.TextKnnQueryBuilder;
 import org.shardrerank.rescore.CrossEncoderRescorerBuilder;
 import org.shardrerank.rescore.RescoreContextFactory;
@@ -26,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The embedding side of a node without a node: the fixture models, an {@link EmbeddingService} on its own thread,
- * and the XContent / wire registries with {@code text_knn}, {@code cross_encoder} and a stand-in for k-NN's
+ * and the XContent / wire registries with {@code text_knn}, {@code hybrid_rrf}, {@code cross_encoder} and a stand-in for k-NN's
  * {@code knn} query (parsed into a {@code term} query on field {@code knn} holding the knn JSON).
  */
 public final class EmbeddingFixture implements Closeable {
@@ -53,7 +54,8 @@ public final class EmbeddingFixture implements Closeable {
                     p -> TextKnnQueryBuilder.fromXContent(p, embeddings));
                 QuerySpec<?> knn = new QuerySpec<>("knn", TermQueryBuilder::new,
                     p -> new TermQueryBuilder("knn", p.mapOrdered().toString()));
-                return withKnn ? List.of(textKnn, knn) : List.of(textKnn);
+                QuerySpec<?> hybrid = new QuerySpec<>(HybridRrfQueryBuilder.NAME, HybridRrfQueryBuilder::new, HybridRrfQueryBuilder::fromXContent);
+                return withKnn ? List.of(textKnn, knn, hybrid) : List.of(textKnn, hybrid);
             }
 
             @Override

@@ -9,6 +9,7 @@ import org.opensearch.core.common.io.stream.StreamInput;
 import org.opensearch.threadpool.ThreadPool;
 import org.opensearch.transport.TransportService;
 import org.shardrerank.model.ModelRegistry;
+import org.shardrerank.model.PathRedaction;
 import org.shardrerank.stats.RerankStats;
 
 import java.io.IOException;
@@ -52,7 +53,7 @@ public final class TransportNodeStatsAction extends
         Map<String, Object> snapshot = new LinkedHashMap<>();
         snapshot.put("device", models.environment().device());
         if (models.environment().fallbackReason() != null) {
-            snapshot.put("device_fallback_reason", models.environment().fallbackReason());
+            snapshot.put("device_fallback_reason", PathRedaction.redact(models.environment().fallbackReason(), models.root()));
         }
         Map<String, Object> counters = stats.snapshot();
         @SuppressWarnings("unchecked")

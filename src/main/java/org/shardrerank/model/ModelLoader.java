@@ -25,6 +25,10 @@ final class ModelLoader {
         this.clock = clockMillis;
     }
 
+    Path root() {
+        return root;
+    }
+
     ModelRegistry.Model load(String name, long generation) throws IOException {
         Path folder = ModelFiles.folderInside(root, name);
         ModelDescriptor d = ModelDescriptor.read(ModelFiles.resolveInside(folder, ModelDescriptor.FILE_NAME));

@@ -171,7 +171,7 @@ final class ModelSlot {
             // an Error here would reach the node's uncaught-exception handler and stop the node
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
             synchronized (this) {
-                failure = message;
+                failure = PathRedaction.redact(message, loader.root()); // it reaches responses: 503s, listings, reloads
                 failedAt = clock.getAsLong();
             }
             loadFailures.accept(name);

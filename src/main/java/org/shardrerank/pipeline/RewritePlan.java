@@ -15,15 +15,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The processor's configuration and what it makes of one search text: the first-stage query (the request's own
- * text query fused with a {@code text_knn} query) and the {@code cross_encoder} rescore. Both are written as the
- * DSL a user would type and parsed through the node's {@link NamedXContentRegistry}, so the plugin needs no compile
- * dependency on the query classes and the result is exactly what the DSL would give.
+ * The processor's configuration and what it makes of one request: the original query keeps deciding which documents
+ * match (it becomes a {@code bool.filter}, so hit counts, aggregations and {@code track_total_hits} are the
+ * original's), and a ranking clause scores inside that set: {@code hybrid_rrf} of the text clauses and a
+ * {@code text_knn} query, both restricted to the original query; then the {@code cross_encoder} rescore. Written as
+ * the DSL a user would type and parsed through the node's {@link NamedXContentRegistry}, so the result is exactly
+ * what the DSL would give.
  *
  * @param model       text embedding model of {@code text_knn}
  * @param vectorField knn_vector field searched
  * @param k           neighbours per shard
- * @param firstStage  how the two queries are combined
+ * @param firstStage  how the two ranking queries are combined
  * @param hybrid      extra {@code hybrid_rrf} options (rank_constant, window_size, weights), may be empty
  * @param rerank      the {@code cross_encoder} options and the rescore's {@code window_size}; empty for no rescore
  */
@@ -33,11 +35,14 @@ record RewritePlan(String model, String vectorField, int k, FirstStage firstStag
     static final String CROSS_ENCODER = "cross_encoder";
     static final String WINDOW_SIZE = "window_size";
 
-    /** The query and rescorers for {@code text}; parsing errors (an unregistered query, a bad option) are thrown. */
-    SearchSourceBuilder build(NamedXContentRegistry registry, TextQueries.Extraction e) throws IOException {
+    /**
+     * The query and rescorers for a request whose query is {@code original} and whose text is {@code e}; parsing errors
+     * (an unregistered query, a bad option) are thrown.
+     */
+    SearchSourceBuilder build(NamedXContentRegistry registry, QueryBuilder original, TextQueries.Extraction e) throws IOException {
         XContentBuilder b = XContentFactory.jsonBuilder().startObject();
         b.field("query");
-        firstStage(b, e);
+        query(b, original, e);
         if (rerank.isEmpty() == false) {
             b.startObject("rescore");
             if (rerank.containsKey(WINDOW_SIZE)) {
@@ -59,29 +64,26 @@ record RewritePlan(String model, String vectorField, int k, FirstStage firstStag
         }
     }
 
-    private void firstStage(XContentBuilder b, TextQueries.Extraction e) throws IOException {
-        b.startObject();
+    /** {@code bool}: the original query filters (no should clause is required then), the ranking clauses score. */
+    private void query(XContentBuilder b, QueryBuilder original, TextQueries.Extraction e) throws IOException {
+        b.startObject().startObject("bool");
+        b.startArray("filter").value(original).endArray();
+        b.startArray("should");
         if (firstStage == FirstStage.HYBRID_RRF) {
-            b.startObject(HYBRID_RRF);
+            b.startObject().startObject(HYBRID_RRF);
             b.startArray("queries").value(e.lexical());
             textKnn(b, e.text(), null);
             b.endArray();
             for (Map.Entry<String, Object> option : hybrid.entrySet()) {
                 b.field(option.getKey(), option.getValue());
             }
-            if (e.restrictions() != null) {
-                b.field("filter", e.restrictions());
-            }
+            b.field("filter", original); // each sub-query picks its top window among the matching documents only
+            b.endObject().endObject();
         } else {
-            b.startObject("bool");
-            b.startArray("should").value(e.lexical());
-            textKnn(b, e.text(), e.restrictions());
-            b.endArray();
-            b.field("minimum_should_match", 1);
-            if (e.restrictions() != null) {
-                b.startArray("filter").value(e.restrictions()).endArray();
-            }
+            b.value(e.lexical());
+            textKnn(b, e.text(), original);
         }
+        b.endArray();
         b.endObject().endObject();
     }
 

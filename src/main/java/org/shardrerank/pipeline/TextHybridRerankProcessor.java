@@ -13,14 +13,15 @@ import org.opensearch.search.sort.SortBuilder;
 import org.opensearch.search.sort.SortOrder;
 
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The {@code text_hybrid_rerank} search request processor, for clients that cannot change their DSL (Dashboards
- * Discover, saved searches, existing applications): set as an index's default search pipeline, it turns a plain
- * text request ({@code match}, {@code multi_match}, {@code query_string}, {@code simple_query_string}, alone or
- * inside a restricting {@code bool}) into {@code hybrid_rrf} of that query and a {@code text_knn} query, plus the
- * {@code cross_encoder} rescore. Other requests pass through unchanged; the response header {@link #HEADER} says
- * which happened and why.
+ * Discover, saved searches, existing applications): set as an index's default search pipeline, it ranks the hits of
+ * a request whose query searches analysed text fields by {@code hybrid_rrf} (those text clauses and a
+ * {@code text_knn} query of their text) and the {@code cross_encoder} rescore, while the original query still decides
+ * which documents match: hit counts and aggregations do not change. Other requests pass through unchanged; the
+ * response header {@link #HEADER} says which happened and why.
  */
 public final class TextHybridRerankProcessor extends AbstractProcessor implements SearchRequestProcessor {
     public static final String TYPE = "text_hybrid_rerank";
@@ -30,13 +31,18 @@ public final class TextHybridRerankProcessor extends AbstractProcessor implement
     private final RewritePlan plan;
     private final NamedXContentRegistry registry;
     private final ThreadContext threadContext;
+    private final Function<SearchRequest, TextFields> fieldTypes;
 
+    /**
+     * @param fieldTypes the field types of a request's target indices; throws when they cannot be known
+     */
     TextHybridRerankProcessor(String tag, String description, boolean ignoreFailure, RewritePlan plan, NamedXContentRegistry registry,
-                              ThreadContext threadContext) {
+                              ThreadContext threadContext, Function<SearchRequest, TextFields> fieldTypes) {
         super(tag, description, ignoreFailure);
         this.plan = plan;
         this.registry = registry;
         this.threadContext = threadContext;
+        this.fieldTypes = fieldTypes;
     }
 
     @Override
@@ -54,15 +60,15 @@ public final class TextHybridRerankProcessor extends AbstractProcessor implement
         String reason = source == null ? "the request has no search body" : unsupported(request, source);
         TextQueries.Extraction text = null;
         if (reason == null) {
-            text = TextQueries.of(source.query());
+            text = extract(request, source);
             reason = text.reason();
         }
         if (reason != null) {
             logger.debug("[{}] passes the request through: {}", TYPE, reason);
-            threadContext.addResponseHeader(HEADER, "passthrough; " + reason);
+            threadContext.addResponseHeader(HEADER, ascii("passthrough; " + reason));
             return request;
         }
-        SearchSourceBuilder made = plan.build(registry, text);
+        SearchSourceBuilder made = plan.build(registry, source.query(), text);
         source.query(made.query());
         source.clearRescorers();
         if (made.rescores() != null) {
@@ -73,8 +79,29 @@ public final class TextHybridRerankProcessor extends AbstractProcessor implement
         if (source.sorts() != null) {
             source.sorts().clear(); // only [_score] sorts get here
         }
-        threadContext.addResponseHeader(HEADER, "rewritten; " + plan.firstStage() + (plan.rerank().isEmpty() ? "" : " + cross_encoder"));
+        threadContext.addResponseHeader(HEADER, "rewritten; " + plan.firstStage() + (plan.rerank().isEmpty() ? "" : " + cross_encoder")
+            + " rank the query's own matches");
         return request;
+    }
+
+    /** Header values must be ASCII; field and index names need not be. */
+    private static String ascii(String value) {
+        return value.codePoints().map(c -> c >= 0x20 && c < 0x7f ? c : '?')
+            .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    }
+
+    private TextQueries.Extraction extract(SearchRequest request, SearchSourceBuilder source) {
+        if (source.query() == null) {
+            return TextQueries.Extraction.no("the request has no query");
+        }
+        TextFields types;
+        try {
+            types = fieldTypes.apply(request);
+        } catch (RuntimeException e) {
+            // e.g. an unknown index or a remote cluster's: the search reports the former itself
+            return TextQueries.Extraction.no("the field types of " + List.of(request.indices()) + " cannot be read here: " + e.getMessage());
+        }
+        return TextQueries.of(source.query(), types);
     }
 
     /** Why the request's shape forbids the rewrite, or null. */
@@ -88,7 +115,10 @@ public final class TextHybridRerankProcessor extends AbstractProcessor implement
             }
         }
         if (source.size() == 0) {
-            return "the request asks for no hits ([size] 0): nothing to rank, and the vector side would change its counts";
+            return "the request asks for no hits ([size] 0): nothing to rank";
+        }
+        if (source.minScore() != null) {
+            return "the request has a [min_score], which would apply to the new scores and change the hits";
         }
         if (source.rescores() != null && source.rescores().isEmpty() == false) {
             return "the request has its own [rescore]";

@@ -1,14 +1,17 @@
 package org.shardrerank.pipeline;
 
+import org.opensearch.action.search.SearchRequest;
 import org.opensearch.common.util.concurrent.ThreadContext;
 import org.opensearch.core.xcontent.NamedXContentRegistry;
 import org.opensearch.index.query.MatchQueryBuilder;
+import org.opensearch.index.query.QueryBuilder;
 import org.opensearch.ingest.ConfigurationUtils;
 import org.opensearch.search.pipeline.Processor;
 import org.opensearch.search.pipeline.SearchRequestProcessor;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Reads a {@code text_hybrid_rerank} processor's configuration:
@@ -23,10 +26,17 @@ public final class TextHybridRerankProcessorFactory implements Processor.Factory
 
     private final NamedXContentRegistry registry;
     private final ThreadContext threadContext;
+    private final Function<SearchRequest, TextFields> fieldTypes;
 
-    public TextHybridRerankProcessorFactory(NamedXContentRegistry registry, ThreadContext threadContext) {
+    public TextHybridRerankProcessorFactory(NamedXContentRegistry registry, ThreadContext threadContext, TargetMappings mappings) {
+        this(registry, threadContext, mappings::of);
+    }
+
+    TextHybridRerankProcessorFactory(NamedXContentRegistry registry, ThreadContext threadContext,
+                                     Function<SearchRequest, TextFields> fieldTypes) {
         this.registry = registry;
         this.threadContext = threadContext;
+        this.fieldTypes = fieldTypes;
     }
 
     @Override
@@ -58,7 +68,8 @@ public final class TextHybridRerankProcessorFactory implements Processor.Factory
         }
         RewritePlan plan = new RewritePlan(model, vectorField, k, firstStage, hybrid, rerank);
         try {
-            plan.build(registry, TextQueries.of(new MatchQueryBuilder("probe_field", "probe text")));
+            QueryBuilder probe = new MatchQueryBuilder("probe_field", "probe text");
+            plan.build(registry, probe, new TextQueries.Extraction("probe text", probe, null));
         } catch (Exception e) {
             Throwable root = e;
             while (root.getCause() != null && root.getCause() != root) {
@@ -67,7 +78,7 @@ public final class TextHybridRerankProcessorFactory implements Processor.Factory
             String message = root == e ? e.getMessage() : e.getMessage() + ": " + root.getMessage();
             throw ConfigurationUtils.newConfigurationException(type, tag, null, "the configuration does not make a valid search: " + message);
         }
-        return new TextHybridRerankProcessor(tag, description, ignoreFailure, plan, registry, threadContext);
+        return new TextHybridRerankProcessor(tag, description, ignoreFailure, plan, registry, threadContext, fieldTypes);
     }
 
     private static Map<String, Object> options(Map<String, Object> map) {

@@ -1,23 +1,20 @@
 package org.shardrerank.rest;
 
-import org.opensearch.core.rest.RestStatus;
-import org.opensearch.core.xcontent.XContentBuilder;
+import org.opensearch.core.common.Strings;
 import org.opensearch.rest.BaseRestHandler;
-import org.opensearch.rest.BytesRestResponse;
 import org.opensearch.rest.RestRequest;
+import org.opensearch.rest.action.RestToXContentListener;
 import org.opensearch.transport.client.node.NodeClient;
-import org.shardrerank.model.ModelRegistry;
-import org.shardrerank.model.ModelStatus;
+import org.shardrerank.action.ModelsAction;
+import org.shardrerank.action.ModelsRequest;
 
 import java.util.List;
 
-/** {@code GET _plugins/rerank/models}: the models of the node that answers, with their state. */
+/**
+ * {@code GET _plugins/rerank/models} (every node, or those in {@code ?nodes=}) and
+ * {@code GET _plugins/rerank/{nodeId}/models}: each node's models and their state, and a summary per model.
+ */
 public final class RestModelsAction extends BaseRestHandler {
-    private final ModelRegistry models;
-
-    public RestModelsAction(ModelRegistry models) {
-        this.models = models;
-    }
 
     @Override
     public String getName() {
@@ -26,23 +23,18 @@ public final class RestModelsAction extends BaseRestHandler {
 
     @Override
     public List<Route> routes() {
-        return List.of(new Route(RestRequest.Method.GET, "/_plugins/rerank/models"));
+        return List.of(new Route(RestRequest.Method.GET, "/_plugins/rerank/models"),
+            new Route(RestRequest.Method.GET, "/_plugins/rerank/{nodeId}/models"));
     }
 
     @Override
     protected RestChannelConsumer prepareRequest(RestRequest request, NodeClient client) {
-        return channel -> {
-            XContentBuilder b = channel.newBuilder();
-            b.startObject();
-            b.field("models_path", models.root().toString());
-            b.field("device", models.environment().device());
-            b.startArray("models");
-            for (ModelStatus s : models.status()) {
-                s.toXContent(b, request);
-            }
-            b.endArray();
-            b.endObject();
-            channel.sendResponse(new BytesRestResponse(RestStatus.OK, b));
-        };
+        String inPath = request.param("nodeId");
+        String inQuery = request.param("nodes");
+        if (inPath != null && inQuery != null) {
+            throw new IllegalArgumentException("name the nodes in the path or in [nodes], not both");
+        }
+        ModelsRequest models = new ModelsRequest(Strings.splitStringByCommaToArray(inPath != null ? inPath : inQuery));
+        return channel -> client.execute(ModelsAction.INSTANCE, models, new RestToXContentListener<>(channel));
     }
 }
