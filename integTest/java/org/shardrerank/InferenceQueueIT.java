@@ -1,7 +1,6 @@
 package org.shardrerank;
 
-import org.junit.AfterClass;
-import org.junit.BeforeClass;
+import org.junit.ClassRule;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,19 +14,10 @@ import java.util.concurrent.Future;
  * and the node serves the next request as before.
  */
 public class InferenceQueueIT extends RerankRestTestCase {
-    private static final LocalCluster NODE = new LocalCluster(System.getProperty("tests.queue.dir", "target/integ-queue"),
+    @ClassRule
+    public static final LocalCluster NODE = new LocalCluster(System.getProperty("tests.queue.dir", "target/integ-queue"),
         Integer.getInteger("tests.queue.http.port", 9264), 1,
         "plugins.shard_rerank.inference.size: 1\nplugins.shard_rerank.inference.queue_size: 1");
-
-    @BeforeClass
-    public static void startNode() throws Exception {
-        NODE.start();
-    }
-
-    @AfterClass
-    public static void stopNode() throws Exception {
-        NODE.stop();
-    }
 
     @Override
     protected String getTestRestCluster() {

@@ -1,5 +1,7 @@
 package org.shardrerank;
 
+import org.junit.rules.ExternalResource;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,21 +13,40 @@ import java.util.stream.IntStream;
 
 /**
  * A cluster of its own for a test class that needs other node settings or several nodes: scripts/node.sh (the same
- * install as the main test node) in its own folder and ports.
- *
- * @param dir       the cluster's working folder
- * @param httpPort  HTTP port of node 1; node I uses +I-1
- * @param nodes     number of nodes
- * @param extraYml  lines appended to each node's opensearch.yml, or empty
+ * install as the main test node) in its own folder and ports. Declared as the class's {@code @ClassRule}, it starts
+ * before the class's tests and stops after them.
  */
-record LocalCluster(String dir, int httpPort, int nodes, String extraYml) {
+final class LocalCluster extends ExternalResource {
+    private final String dir;
+    private final int httpPort;
+    private final int nodes;
+    private final String extraYml;
 
-    void start() throws IOException, InterruptedException {
+    /**
+     * @param dir       the cluster's working folder
+     * @param httpPort  HTTP port of node 1; node I uses +I-1
+     * @param nodes     number of nodes
+     * @param extraYml  lines appended to each node's opensearch.yml, or empty
+     */
+    LocalCluster(String dir, int httpPort, int nodes, String extraYml) {
+        this.dir = dir;
+        this.httpPort = httpPort;
+        this.nodes = nodes;
+        this.extraYml = extraYml;
+    }
+
+    @Override
+    protected void before() throws Throwable {
         script("start");
     }
 
-    void stop() throws IOException, InterruptedException {
-        script("stop");
+    @Override
+    protected void after() {
+        try {
+            script("stop");
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("cannot stop the cluster in " + dir, e);
+        }
     }
 
     void stopNode(int node) throws IOException, InterruptedException {
@@ -51,6 +72,7 @@ record LocalCluster(String dir, int httpPort, int nodes, String extraYml) {
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
         Map<String, String> env = pb.environment();
+        env.remove("DJL_CACHE_DIR"); // the unit tests' relative cache folder, not the node's (it picks one in its own tmp)
         env.put("NODES", Integer.toString(nodes));
         env.put("NODE_DIR", dir);
         env.put("NODE_HTTP_PORT", Integer.toString(httpPort));

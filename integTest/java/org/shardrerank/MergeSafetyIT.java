@@ -1,7 +1,6 @@
 package org.shardrerank;
 
-import org.junit.AfterClass;
-import org.junit.BeforeClass;
+import org.junit.ClassRule;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -21,19 +20,10 @@ import java.util.concurrent.TimeUnit;
  * shard that falls back to its first stage ranks below every reranked hit and marks the response timed out.
  */
 public class MergeSafetyIT extends RerankRestTestCase {
-    private static final LocalCluster CLUSTER = new LocalCluster(System.getProperty("tests.merge.dir", "target/integ-merge"),
+    @ClassRule
+    public static final LocalCluster CLUSTER = new LocalCluster(System.getProperty("tests.merge.dir", "target/integ-merge"),
         Integer.getInteger("tests.merge.http.port", 9266), 3, "");
     private static final String[] WORDS = { "goldfish", "grow", "large", "tank", "pond", "koi", "water", "bowl", "fins", "scales" };
-
-    @BeforeClass
-    public static void startCluster() throws Exception {
-        CLUSTER.start();
-    }
-
-    @AfterClass
-    public static void stopCluster() throws Exception {
-        CLUSTER.stop();
-    }
 
     @Override
     protected String getTestRestCluster() {

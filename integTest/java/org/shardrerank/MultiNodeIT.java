@@ -1,7 +1,6 @@
 package org.shardrerank;
 
-import org.junit.AfterClass;
-import org.junit.BeforeClass;
+import org.junit.ClassRule;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,18 +16,9 @@ import java.util.Map;
  * that node's shards with a clear reason instead of answering wrongly.
  */
 public class MultiNodeIT extends RerankRestTestCase {
-    private static final LocalCluster CLUSTER = new LocalCluster(System.getProperty("tests.multi.dir", "target/integ-multi"),
+    @ClassRule
+    public static final LocalCluster CLUSTER = new LocalCluster(System.getProperty("tests.multi.dir", "target/integ-multi"),
         Integer.getInteger("tests.multi.http.port", 9260), 3, "");
-
-    @BeforeClass
-    public static void startCluster() throws Exception {
-        CLUSTER.start();
-    }
-
-    @AfterClass
-    public static void stopCluster() throws Exception {
-        CLUSTER.stop();
-    }
 
     @Override
     protected String getTestRestCluster() {

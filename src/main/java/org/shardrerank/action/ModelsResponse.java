@@ -72,7 +72,7 @@ public final class ModelsResponse extends BaseNodesResponse<ModelsResponse.Node>
             builder.startArray("models");
             for (String name : names) {
                 Map<String, Object> m = n.model(name);
-                builder.map(m == null ? Map.of(NAME, name, STATE, ModelState.MISSING.toString()) : m);
+                builder.map(m == null ? missing(name) : m);
             }
             builder.endArray();
             builder.endObject();
@@ -148,5 +148,13 @@ public final class ModelsResponse extends BaseNodesResponse<ModelsResponse.Node>
             }
             return null;
         }
+    }
+
+    /** A model another node has, listed on this one as missing: name first, as every listed model. */
+    private static Map<String, Object> missing(String name) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put(NAME, name);
+        m.put(STATE, ModelState.MISSING.toString());
+        return m;
     }
 }
