@@ -8,6 +8,7 @@ what evaluate.py and the training do) from the same scores.
 
 usage: evaluate_hybrid.py SPLIT MODEL.onnx NAME [MAX_LENGTH] [BATCH]
   SPLIT dev (60 held-out TRAIN queries, work/hybrid_dev.json) or test (300 SciFact test queries, hybrid_test.json)
+  EVAL_EVERY=k: only every k-th query (sorted by id), a subset for a machine without the time for all
 Writes work/eval_hybrid_SPLIT_NAME.json."""
 import json
 import os
@@ -17,7 +18,8 @@ import time
 from common import (BASE_TOKENIZER, WORK, load_corpus, load_qrels, load_queries, mean_ndcg, run_java, write_json)
 from wordpiece import WordPiece
 
-WINDOWS, MAX_CHUNKS = (50, 100, 200), 8
+WINDOWS = (50, 100, 200)
+MAX_CHUNKS = int(os.environ.get("EVAL_CHUNKS", "8"))  # EVAL_CHUNKS=1: truncation (first window only), half the rows
 
 
 def chunks(wp, query_ids, doc_ids, max_length):
@@ -35,6 +37,9 @@ def chunks(wp, query_ids, doc_ids, max_length):
 def main(split, onnx_path, name, max_length=256, batch=8):
     with open(os.path.join(WORK, f"hybrid_{split}.json")) as f:
         first = json.load(f)
+    every = int(os.environ.get("EVAL_EVERY", "1"))  # EVAL_EVERY=3: every third query by id (a cheaper subset)
+    if every > 1:
+        first = {q: first[q] for q in sorted(first, key=int)[::every]}
     corpus, queries = load_corpus(), load_queries()
     wp = WordPiece(BASE_TOKENIZER)
     rows, owners = [], []
@@ -64,7 +69,7 @@ def main(split, onnx_path, name, max_length=256, batch=8):
     # judgments are read only now, after scoring
     qrels = load_qrels("train" if split == "dev" else "test")
     qrels = {q: qrels[q] for q in first}
-    result = {"split": split, "model": onnx_path, "name": name, "max_length": max_length, "batch": batch,
+    result = {"split": split, "model": onnx_path, "name": name, "max_length": max_length, "batch": batch, "every": every, "max_chunks": MAX_CHUNKS,
               "queries": len(first), "rows": len(rows), "pairs": len(best), "scoring_seconds": round(seconds, 1),
               "ndcg@10_hybrid": round(mean_ndcg({q: [d for d, _ in r] for q, r in first.items()}, qrels), 4)}
     for label, table in (("chunked_max", best), ("first_window", firsts)):

@@ -70,15 +70,15 @@ def install():
     print(f"installed {MODEL_DIR}/model.onnx ({os.path.getsize(INT8) / 1e6:.1f} MB), tokenizer.json, model.json")
 
 
-SOURCE_V2 = ("Fine-tuned in this repository by training/train.sh v2 (one CPU run, fixed seeds). Start: the 4 bottom "
-             "layers, embeddings and head of models/scifact-minilm-l6-ce (v1; its committed int8 weights, dequantized). "
-             "Data: BEIR SciFact train queries/qrels (749 of 809 train queries; the same 60 as v1 held out as dev), per "
-             "epoch each judged positive + 7 negatives freshly sampled from the hybrid first stage's top 200 (BM25 + "
-             "all-MiniLM-L6-v2 k-NN, RRF k=60; 4 from ranks 1-30, 3 from 31-200), max 256 tokens; listwise softmax "
-             "cross-entropy + 0.2 x BCE, AdamW lr 5e-5 (head 1e-4), bfloat16 autocast, the best epoch on dev (mean "
-             "nDCG@10 over hybrid windows 50/100/200) kept. Exported to ONNX (opset 14) and statically quantized to int8 "
-             "(per-channel int8 weights, uint8 activations with constant scales calibrated on training pairs: a pair's "
-             "score does not depend on its batch). Input: [CLS] query [SEP] title + ' ' + abstract [SEP]. See "
+SOURCE_V2 = ("Fine-tuned in this repository by training/train.sh v2 (one CPU run, fixed seeds). Start: layers 0, 1, 4 "
+             "and 5 of models/scifact-minilm-l6-ce (v1) with its embeddings and head (its committed int8 weights, "
+             "dequantized). Data: BEIR SciFact train queries/qrels (749 of 809 train queries; the same 60 as v1 held out "
+             "as dev), each judged positive + 7 negatives sampled from the hybrid first stage's top 200 (BM25 + "
+             "all-MiniLM-L6-v2 int8 k-NN, RRF k=60; 4 from ranks 1-30, 3 from 31-200); listwise softmax cross-entropy "
+             "+ 0.2 x BCE, AdamW lr 5e-5 (head 1e-4), 240 steps of 16 pairs (128-token rows, embeddings frozen), "
+             "bfloat16 autocast. Exported to ONNX (opset 14), max_length 256, and statically quantized to int8 "
+             "(per-channel int8 weights, uint8 activations with constant scales calibrated on 256 training pairs: a "
+             "pair's score does not depend on its batch). Input: [CLS] query [SEP] title + ' ' + abstract [SEP]. See "
              "training/README.md.")
 
 
@@ -87,5 +87,5 @@ if __name__ == "__main__":
     if RECIPE == "v1":
         quantize(FP32, INT8)
     else:
-        quantize_static(FP32, os.path.join(WORK, "model.pt"), INT8)
+        quantize_static(FP32, os.path.join(WORK, "model.pt"), INT8, n_groups=32)
     install()
