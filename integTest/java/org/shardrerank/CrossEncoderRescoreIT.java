@@ -211,4 +211,33 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
         assertEquals("a cancelled rescore scores nothing", pairsBefore, pluginStat("pairs"));
         assertEquals(10, hits(call("POST", "/cancel/_search", body.replace("\"window_size\":200", "\"window_size\":10"))).size());
     }
+
+    /** Requests take turns on the inference threads: a small rescore is not queued behind every run of a large one. */
+    public void testASmallRescoreIsNotStuckBehindALargeOne() throws Exception {
+        call("PUT", "/fair", "{\"settings\":{\"number_of_shards\":1},\"mappings\":{\"properties\":{\"text\":{\"type\":\"text\"}}}}");
+        Map<String, String> docs = new LinkedHashMap<>();
+        for (int i = 0; i < 150; i++) {
+            docs.put("f" + i, "{\"text\":\"goldfish " + "filler words ".repeat(300) + i + "\"}");
+        }
+        bulk("fair", docs);
+        String body = "{\"size\":5,\"query\":{\"match\":{\"text\":\"goldfish\"}},\"rescore\":{\"window_size\":%d,\"cross_encoder\":"
+            + "{\"model\":\"overlap-logit\",\"query_text\":\"goldfish\",\"fields\":[\"text\"],\"max_chunks\":64,\"batch_size\":1,"
+            + "\"timeout\":\"10m\"}}}";
+        long started = System.nanoTime();
+        java.util.concurrent.CompletableFuture<Long> large = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                call("POST", "/fair/_search", String.format(java.util.Locale.ROOT, body, 150));
+                return System.nanoTime();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        Thread.sleep(300);
+        assertFalse("the large rescore (9,600 model runs) is still running", large.isDone());
+        call("POST", "/fair/_search", String.format(java.util.Locale.ROOT, body, 2));
+        long smallDone = System.nanoTime();
+        long largeDone = large.get(120, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(String.format(java.util.Locale.ROOT, "the small rescore (128 runs) ended at %.1f s, after the large one (%.1f s)",
+            (smallDone - started) / 1e9, (largeDone - started) / 1e9), smallDone < largeDone);
+    }
 }
