@@ -52,9 +52,10 @@ PYEOF
   bench/rescorer-benchmark.sh "$fp32" "$BEIR/msmarco-dl19-pool" "$BEIR/msmarco-dl19-pool/runs/BM25.top100.trec" 5 2 8 \
     > "bench/results/rescorer-$CE-fp32.json"
 fi
-# the same reranking on 1 shard x window 30 and 3 shards x window 10 (BM25 first stage, combine's scale chosen on
-# SciFact train queries), and reranked search latency alone and while four clients embed passages through text_vectors
-$PY bench/shard_merge.py --url "$URL" --data "$BEIR/scifact" --queries 100 --first-stage-scale 25 --out bench/results/scifact-shards
+# the same reranking on 1 shard x window 30 and 3 shards x window 10 (BM25 first stage; combine's first_stage_scale 14 is
+# the median top BM25 score of the SciFact train queries), and reranked search latency alone and while four clients
+# embed passages through text_vectors
+$PY bench/shard_merge.py --url "$URL" --data "$BEIR/scifact" --queries 100 --first-stage-scale 14 --out bench/results/scifact-shards
 $PY bench/ingest_contention.py --url "$URL" --scifact "$BEIR/scifact" --passages "$BEIR/msmarco-dl19-pool" --out bench/results/ingest-contention.json
 # how per-shard rescoring divides the work: 1 shard x window 100 against 4 shards x window 25 (BM25 first stage)
 ev --data "$BEIR/cacm" --name cacm-1shard-w100 --cross-encoder $CE --shards 1 --windows 100 --ce-query-words 70 --latency-queries 52
