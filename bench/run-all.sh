@@ -30,9 +30,11 @@ ev --data "$BEIR/scifact" --name scifact --embedding-model $EMB --cross-encoder 
 ev --data "$BEIR/scifact" --name scifact-combine --index scifact --skip-index --embedding-model $EMB --cross-encoder $CE --windows 50 --latency-queries 5 --ce-option score_mode=combine --ce-option first_stage_scale=0.0164
 ev --data "$BEIR/msmarco-dl19-pool" --name trec-dl19-pool --embedding-model $EMB --cross-encoder $CE --windows 50 100 200 --latency-queries 10
 ev --data "$BEIR/msmarco-dl19-pool" --name trec-dl19-pool-combine --index trec-dl19-pool --skip-index --embedding-model $EMB --cross-encoder $CE --windows 50 100 200 --latency-queries 5 --ce-option score_mode=combine --ce-option first_stage_scale=0.0164
+ev --data "$BEIR/msmarco-dl19-pool" --name trec-dl19-pool-combine-w3 --index trec-dl19-pool --skip-index --embedding-model $EMB --cross-encoder $CE --windows 50 --latency-queries 5 --ce-option score_mode=combine --ce-option first_stage_scale=0.0164 --ce-option first_stage_weight=3
 ev --data "$BEIR/msmarco-dl19-pool" --name trec-dl19-pool-bm25 --index trec-dl19-pool --skip-index --cross-encoder $CE --windows 100 --latency-queries 10
 ev --data "$BEIR/cacm" --name cacm --embedding-model $EMB --cross-encoder $CE --windows 50 100 200 --ce-query-words 70 --latency-queries 10
 ev --data "$BEIR/cacm" --name cacm-combine --index cacm --skip-index --embedding-model $EMB --cross-encoder $CE --windows 50 100 200 --ce-query-words 70 --latency-queries 5 --ce-option score_mode=combine --ce-option first_stage_scale=0.0164
+ev --data "$BEIR/cacm" --name cacm-combine-w3 --index cacm --skip-index --embedding-model $EMB --cross-encoder $CE --windows 50 --ce-query-words 70 --latency-queries 5 --ce-option score_mode=combine --ce-option first_stage_scale=0.0164 --ce-option first_stage_weight=3
 # end-to-end latency at concurrency 1, 2 and 4 (bounded loops on the index built above)
 $PY bench/latency.py --url "$URL" --data "$BEIR/msmarco-dl19-pool" --name trec-dl19-pool --embedding-model $EMB --cross-encoder $CE --seconds 10
 bench/rescorer-benchmark.sh "models/$CE" "$BEIR/msmarco-dl19-pool" "$BEIR/msmarco-dl19-pool/runs/BM25.top100.trec" 5 2 8 \
