@@ -167,19 +167,27 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
         assertTrue(e.text(), e.text().contains("did not finish within"));
     }
 
+    /** A rescore of {@code size} hits over a window of long documents: 64 model runs per document, one at a time. */
+    private static final String LONG_RESCORE = "{\"size\":%d,\"query\":{\"match\":{\"text\":\"goldfish\"}},\"rescore\":{\"window_size\":%d,"
+        + "\"cross_encoder\":{\"model\":\"overlap-logit\",\"query_text\":\"goldfish\",\"fields\":[\"text\"],\"max_chunks\":64,"
+        + "\"batch_size\":1,\"timeout\":\"10m\"}}}";
+
+    /** One shard of {@code count} documents of ~600 words that all match "goldfish". */
+    private void longDocuments(String index, int count) throws IOException {
+        call("PUT", "/" + index, "{\"settings\":{\"number_of_shards\":1},\"mappings\":{\"properties\":{\"text\":{\"type\":\"text\"}}}}");
+        Map<String, String> docs = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            docs.put(index + i, "{\"text\":\"goldfish " + "filler words ".repeat(300) + i + "\"}");
+        }
+        bulk(index, docs);
+    }
+
     /** Cancelling a search (the tasks API, or a client's own timeout) drops its model runs not started yet. */
     @SuppressWarnings("unchecked")
     public void testACancelledSearchStopsItsModelRuns() throws Exception {
-        call("PUT", "/cancel", "{\"settings\":{\"number_of_shards\":1},\"mappings\":{\"properties\":{\"text\":{\"type\":\"text\"}}}}");
-        Map<String, String> docs = new LinkedHashMap<>();
-        for (int i = 0; i < 200; i++) {
-            docs.put("c" + i, "{\"text\":\"goldfish " + "filler words ".repeat(300) + i + "\"}");
-        }
-        bulk("cancel", docs);
+        longDocuments("cancel", 200);
         // 200 documents x 64 windows, one model run each: far longer than the test waits
-        String body = "{\"size\":10,\"query\":{\"match\":{\"text\":\"goldfish\"}},\"rescore\":{\"window_size\":200,\"cross_encoder\":"
-            + "{\"model\":\"overlap-logit\",\"query_text\":\"goldfish\",\"fields\":[\"text\"],\"max_chunks\":64,\"batch_size\":1,"
-            + "\"timeout\":\"10m\"}}}";
+        String body = String.format(java.util.Locale.ROOT, LONG_RESCORE, 10, 200);
         long cancellationsBefore = pluginStat("rescore_cancellations");
         long pairsBefore = pluginStat("pairs");
         java.util.concurrent.CompletableFuture<Object> search = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
@@ -214,19 +222,11 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
 
     /** Requests take turns on the inference threads: a small rescore is not queued behind every run of a large one. */
     public void testASmallRescoreIsNotStuckBehindALargeOne() throws Exception {
-        call("PUT", "/fair", "{\"settings\":{\"number_of_shards\":1},\"mappings\":{\"properties\":{\"text\":{\"type\":\"text\"}}}}");
-        Map<String, String> docs = new LinkedHashMap<>();
-        for (int i = 0; i < 150; i++) {
-            docs.put("f" + i, "{\"text\":\"goldfish " + "filler words ".repeat(300) + i + "\"}");
-        }
-        bulk("fair", docs);
-        String body = "{\"size\":5,\"query\":{\"match\":{\"text\":\"goldfish\"}},\"rescore\":{\"window_size\":%d,\"cross_encoder\":"
-            + "{\"model\":\"overlap-logit\",\"query_text\":\"goldfish\",\"fields\":[\"text\"],\"max_chunks\":64,\"batch_size\":1,"
-            + "\"timeout\":\"10m\"}}}";
+        longDocuments("fair", 150);
         long started = System.nanoTime();
         java.util.concurrent.CompletableFuture<Long> large = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
-                call("POST", "/fair/_search", String.format(java.util.Locale.ROOT, body, 150));
+                call("POST", "/fair/_search", String.format(java.util.Locale.ROOT, LONG_RESCORE, 5, 150));
                 return System.nanoTime();
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
@@ -234,7 +234,7 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
         });
         Thread.sleep(300);
         assertFalse("the large rescore (9,600 model runs) is still running", large.isDone());
-        call("POST", "/fair/_search", String.format(java.util.Locale.ROOT, body, 2));
+        call("POST", "/fair/_search", String.format(java.util.Locale.ROOT, LONG_RESCORE, 5, 2));
         long smallDone = System.nanoTime();
         long largeDone = large.get(120, java.util.concurrent.TimeUnit.SECONDS);
         assertTrue(String.format(java.util.Locale.ROOT, "the small rescore (128 runs) ended at %.1f s, after the large one (%.1f s)",
