@@ -172,22 +172,37 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
         + "\"cross_encoder\":{\"model\":\"overlap-logit\",\"query_text\":\"goldfish\",\"fields\":[\"text\"],\"max_chunks\":64,"
         + "\"batch_size\":1,\"timeout\":\"10m\"}}}";
 
-    /** One shard of {@code count} documents of ~600 words that all match "goldfish". */
+    /** One shard of {@code count} documents of ~3,000 words (64 windows of the fixture model each) that all match "goldfish". */
     private void longDocuments(String index, int count) throws IOException {
         call("PUT", "/" + index, "{\"settings\":{\"number_of_shards\":1},\"mappings\":{\"properties\":{\"text\":{\"type\":\"text\"}}}}");
         Map<String, String> docs = new LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
-            docs.put(index + i, "{\"text\":\"goldfish " + "filler words ".repeat(300) + i + "\"}");
+            docs.put(index + i, "{\"text\":\"goldfish " + "filler words ".repeat(1500) + i + "\"}");
         }
         bulk(index, docs);
+    }
+
+    /** The id of a running search task, once the node lists one. */
+    @SuppressWarnings("unchecked")
+    private String awaitSearchTask() throws Exception {
+        for (int i = 0; i < 200; i++) {
+            Map<String, Object> tasks = call("GET", "/_tasks?actions=indices:data/read/search", null);
+            for (Object node : ((Map<String, Object>) tasks.get("nodes")).values()) {
+                for (String id : ((Map<String, Object>) ((Map<String, Object>) node).get("tasks")).keySet()) {
+                    return id;
+                }
+            }
+            Thread.sleep(20);
+        }
+        return null;
     }
 
     /** Cancelling a search (the tasks API, or a client's own timeout) drops its model runs not started yet. */
     @SuppressWarnings("unchecked")
     public void testACancelledSearchStopsItsModelRuns() throws Exception {
-        longDocuments("cancel", 200);
-        // 200 documents x 64 windows, one model run each: far longer than the test waits
-        String body = String.format(java.util.Locale.ROOT, LONG_RESCORE, 10, 200);
+        longDocuments("cancel", 300);
+        // 300 documents x 64 windows, one model run each: far longer than the test waits
+        String body = String.format(java.util.Locale.ROOT, LONG_RESCORE, 10, 300);
         long cancellationsBefore = pluginStat("rescore_cancellations");
         long pairsBefore = pluginStat("pairs");
         java.util.concurrent.CompletableFuture<Object> search = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
@@ -197,43 +212,34 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
                 return e;
             }
         });
-        String taskId = null;
-        for (int i = 0; i < 100 && taskId == null; i++) {
-            Map<String, Object> tasks = call("GET", "/_tasks?actions=indices:data/read/search&detailed=true", null);
-            for (Object node : ((Map<String, Object>) tasks.get("nodes")).values()) {
-                for (String id : ((Map<String, Object>) ((Map<String, Object>) node).get("tasks")).keySet()) {
-                    taskId = id;
-                }
-            }
-            Thread.sleep(100);
-        }
+        String taskId = awaitSearchTask();
         assertNotNull("the search task was found", taskId);
         assertFalse("the search is still running when it is cancelled", search.isDone());
         long cancelled = System.nanoTime();
         call("POST", "/_tasks/" + taskId + "/_cancel", null);
         Object outcome = search.get(60, java.util.concurrent.TimeUnit.SECONDS);
         double seconds = (System.nanoTime() - cancelled) / 1e9;
-        assertTrue("the search ended soon after its cancellation, not after its 12,800 model runs: " + seconds + " s", seconds < 20);
+        assertTrue("the search ended soon after its cancellation, not after its 19,200 model runs: " + seconds + " s", seconds < 20);
         assertTrue(outcome.toString(), outcome instanceof IOException || outcome.toString().contains("cancel"));
         assertEquals(cancellationsBefore + 1, pluginStat("rescore_cancellations"));
         assertEquals("a cancelled rescore scores nothing", pairsBefore, pluginStat("pairs"));
-        assertEquals(10, hits(call("POST", "/cancel/_search", body.replace("\"window_size\":200", "\"window_size\":10"))).size());
+        assertEquals(10, hits(call("POST", "/cancel/_search", body.replace("\"window_size\":300", "\"window_size\":10"))).size());
     }
 
     /** Requests take turns on the inference threads: a small rescore is not queued behind every run of a large one. */
     public void testASmallRescoreIsNotStuckBehindALargeOne() throws Exception {
-        longDocuments("fair", 150);
+        longDocuments("fair", 300);
         long started = System.nanoTime();
         java.util.concurrent.CompletableFuture<Long> large = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
-                call("POST", "/fair/_search", String.format(java.util.Locale.ROOT, LONG_RESCORE, 5, 150));
+                call("POST", "/fair/_search", String.format(java.util.Locale.ROOT, LONG_RESCORE, 5, 300));
                 return System.nanoTime();
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
         });
-        Thread.sleep(300);
-        assertFalse("the large rescore (9,600 model runs) is still running", large.isDone());
+        awaitSearchTask();
+        assertFalse("the large rescore (19,200 model runs) is still running", large.isDone());
         call("POST", "/fair/_search", String.format(java.util.Locale.ROOT, LONG_RESCORE, 5, 2));
         long smallDone = System.nanoTime();
         long largeDone = large.get(120, java.util.concurrent.TimeUnit.SECONDS);

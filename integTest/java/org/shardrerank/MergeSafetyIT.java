@@ -115,10 +115,11 @@ public class MergeSafetyIT extends RerankRestTestCase {
             routingByShard.putIfAbsent(shard, "r" + r);
         }
         assertEquals(3, routingByShard.size());
-        // shard 0 holds long documents (64 windows each, one model run per window); shards 1 and 2 one short document each
+        // shard 0 holds 300 long documents (64 windows each, one model run per window: 19,200 runs, seconds even on a fast
+        // machine); shards 1 and 2 one short document each (one run)
         StringBuilder body = new StringBuilder();
-        for (int i = 0; i < 40; i++) {
-            body.append(index("long" + i, routingByShard.get(0), "goldfish ".repeat(1 + i % 3) + "filler words ".repeat(400)));
+        for (int i = 0; i < 300; i++) {
+            body.append(index("long" + i, routingByShard.get(0), "goldfish ".repeat(1 + i % 3) + "filler words ".repeat(1500)));
         }
         body.append(index("short1", routingByShard.get(1), "goldfish grow large in a tank"));
         body.append(index("short2", routingByShard.get(2), "goldfish in a bowl"));
@@ -127,13 +128,13 @@ public class MergeSafetyIT extends RerankRestTestCase {
         client().performRequest(bulk);
 
         Map<String, Object> statsBefore = nodeTotals();
-        String rerank = "{\"size\":50,\"query\":{\"match\":{\"text\":\"goldfish\"}},\"rescore\":{\"window_size\":50,\"cross_encoder\":"
+        String rerank = "{\"size\":302,\"query\":{\"match\":{\"text\":\"goldfish\"}},\"rescore\":{\"window_size\":300,\"cross_encoder\":"
             + "{\"model\":\"overlap-logit\",\"query_text\":\"goldfish grow large\",\"fields\":[\"text\"],\"max_chunks\":64,\"batch_size\":1,"
             + "\"timeout\":\"%s\"}}}";
         Map<String, Object> r = call("POST", "/fallback/_search", String.format(Locale.ROOT, rerank, "400ms"));
         assertEquals("the response says it is partial: " + r.get("_shards"), true, r.get("timed_out"));
         List<Map<String, Object>> hits = hits(r);
-        assertEquals(42, hits.size());
+        assertEquals(302, hits.size());
         assertEquals("the reranked short documents lead", List.of("short1", "short2"), ids(r).subList(0, 2));
         double previous = Double.MAX_VALUE;
         for (Map<String, Object> hit : hits.subList(2, hits.size())) {
