@@ -40,7 +40,7 @@ $PY bench/latency.py --url "$URL" --data "$BEIR/msmarco-dl19-pool" --name trec-d
 bench/rescorer-benchmark.sh "models/$CE" "$BEIR/msmarco-dl19-pool" "$BEIR/msmarco-dl19-pool/runs/BM25.top100.trec" 5 2 8 \
   > "bench/results/rescorer-$CE-int8.json"
 # the same against the fp32 export, where training/train.sh has produced it (90 MB: not in the repository)
-FP32_ONNX=${TRAIN_WORK:-training/work}/model-fp32.onnx
+FP32_ONNX=${TRAIN_WORK:-training/scratch}/model-fp32.onnx
 if [ -f "$FP32_ONNX" ]; then
   fp32=target/bench-models/$CE-fp32 && mkdir -p "$fp32"
   cp "$FP32_ONNX" "$fp32/model.onnx" && cp "models/$CE/tokenizer.json" "$fp32/"

@@ -8,7 +8,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-WORK = os.environ.get("TRAIN_WORK", os.path.join(HERE, "work"))
+WORK = os.environ.get("TRAIN_WORK", os.path.join(HERE, "scratch"))
 DATA = os.environ.get("SCIFACT_DIR", os.path.join(REPO, "..", "shared", "data", "beir", "scifact"))
 JAVA = os.environ.get("JAVA", "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java")
 BASE_DIR = os.environ.get("TRAIN_BASE", os.path.join(WORK, "base"))  # shared by the recipes' work dirs

@@ -223,7 +223,7 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--work", help="scratch folder (default OUT_DIR.work)")
-    p.add_argument("--jars", default=os.environ.get("TRAIN_JARS", os.path.join(HERE, "work", "jars")),
+    p.add_argument("--jars", default=os.environ.get("TRAIN_JARS", os.path.join(HERE, "scratch", "jars")),
                    help="ONNX Runtime jars for scoring the written file (training/java/pom.xml)")
     a = p.parse_args(argv)
     t_start = time.time()

@@ -12,7 +12,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 PY=${PYTHON:-/usr/bin/python3}
 export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-2} OMP_NUM_THREADS=${OMP_NUM_THREADS:-2} PYTHONHASHSEED=0
-export TRAIN_JARS=${TRAIN_JARS:-$here/work/jars}
+export TRAIN_JARS=${TRAIN_JARS:-$here/scratch/jars}
 if ! "$PY" -c "import torch, onnx, numpy" 2>/dev/null; then
   echo "finetune.sh: $PY lacks torch/onnx/numpy: apt-get install -y python3-torch python3-onnx python3-numpy libopenblas0-pthread" >&2
   exit 2

@@ -4,7 +4,7 @@ the in-node embedding model all-MiniLM-L6-v2, fused by RRF exactly as the plugin
 * BM25: k1=1.2, b=0.75 (OpenSearch's defaults) over title + text (the benchmark indexes both into one `all` field),
   lowercase, split on non-alphanumerics, no stop words (the standard analyzer). training/bm25.py.
 * k-NN: the plugin's own embedding model file (all-MiniLM-L6-v2 int8, sha256 afdb6f1a... as in
-  models/all-minilm-l6-v2/model.json; EMBED_ONNX, default /work/shared/models/all-MiniLM-L6-v2-int8) run by ONNX
+  models/all-minilm-l6-v2/model.json; EMBED_ONNX, default ../shared/models/all-MiniLM-L6-v2-int8 beside the repository) run by ONNX
   Runtime Java (java/OrtEmbed.java, batches of 8 by length), mean pooling over the real tokens, L2-normalized, cosine =
   dot product; text = title + "\\n" + text (the text_vectors processor joins fields with newlines), [CLS] text [SEP]
   truncated to 256 tokens (model.json max_length), our WordPiece (checked against DJL); exact search (the plugin's

