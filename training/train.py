@@ -31,6 +31,9 @@ TRAIN_LENGTH = int(os.environ.get("TRAIN_LENGTH", "256" if RECIPE == "v1" else "
 FREEZE_EMBEDDINGS = RECIPE != "v1"
 MAX_STEPS = int(os.environ.get("TRAIN_MAX_STEPS", "0" if RECIPE == "v1" else "240"))
 LR, HEAD_LR, WARMUP, WEIGHT_DECAY, BCE_WEIGHT = 5e-5, 1e-3, 0.1, 0.01, 0.2
+# v2 learns from v1 too: KL between v1's and the student's softmax over each group (temperature 1), weight
+# TRAIN_KD_WEIGHT (0 turns it off). The labels alone are one positive per group; v1's scores rank all eight.
+KD_WEIGHT = float(os.environ.get("TRAIN_KD_WEIGHT", "0" if RECIPE == "v1" else "1.0"))
 if RECIPE != "v1":
     HEAD_LR = 1e-4  # the head comes trained (v1's)
 DEV_WINDOWS = (30,) if RECIPE == "v1" else (50, 100)  # v2: the epoch with the best mean over the windows (200: too slow per epoch here)
@@ -100,6 +103,19 @@ def initial_model():
     return model
 
 
+def teacher_model():
+    """The full model the student was cut from (v2: all of v1's layers), frozen, or None without distillation."""
+    recipe = RECIPES[RECIPE]
+    if not KD_WEIGHT or recipe["keep"] is None:
+        return None
+    from onnx_import import load
+    model, _ = load(recipe["init"])
+    model.eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    return model
+
+
 def main():
     torch.set_num_threads(2)
     seed_everything()
@@ -111,6 +127,7 @@ def main():
     query_ids = {g["qid"]: wp.ids(queries[g["qid"]]) for g in groups}
 
     model = initial_model()
+    teacher = teacher_model()
     write_json(os.path.join(WORK, "model_config.json"), model.config)
     if FREEZE_EMBEDDINGS:
         for module in (model.word, model.position, model.token_type):
@@ -138,13 +155,20 @@ def main():
     while step < steps:
         chosen = [groups[(step * GROUPS_PER_STEP + i) % len(groups)] for i in range(GROUPS_PER_STEP)]
         rows = [wp.pair(query_ids[g["qid"]], doc_ids[d], TRAIN_LENGTH) for g in chosen for d in [g["pos"]] + g["negs"]]
+        tensors = batch_tensors(rows, wp.pad_id)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=BF16):
-            logits = model(*batch_tensors(rows, wp.pad_id)).float().view(GROUPS_PER_STEP, group_size)
+            logits = model(*tensors).float().view(GROUPS_PER_STEP, group_size)
+            if teacher is not None:
+                with torch.no_grad():
+                    teacher_logits = teacher(*tensors).float().view(GROUPS_PER_STEP, group_size)
         target = torch.zeros(GROUPS_PER_STEP, dtype=torch.long)  # the positive comes first
         labels = torch.zeros_like(logits)
         labels[:, 0] = 1.0
         loss = torch.nn.functional.cross_entropy(logits, target) + BCE_WEIGHT * \
             torch.nn.functional.binary_cross_entropy_with_logits(logits, labels)
+        if teacher is not None:
+            loss = loss + KD_WEIGHT * torch.nn.functional.kl_div(
+                torch.log_softmax(logits, 1), torch.log_softmax(teacher_logits, 1), log_target=True, reduction="batchmean")
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()

@@ -204,8 +204,8 @@ public class ModelManagementIT extends RerankRestTestCase {
 
         ErrorResponse e = callExpectingError("POST", "/docs/_search", rerank(UNLOADED));
         assertEquals(e.text(), 409, e.status());
-        assertTrue(e.text(), e.text().contains("model [unload-it] was unloaded on this node; load it with POST "
-            + "_plugins/rerank/models/unload-it/_load"));
+        assertTrue(e.text(), e.text().contains("model [unload-it] was unloaded on this node; load it again with the plugin's "
+            + "models/unload-it/_load API"));
         assertEquals("other models still serve", "2", ids(call("POST", "/docs/_search", rerank("overlap-logit"))).get(0));
 
         Map<String, Object> load = onlyNode(operate(UNLOADED, "load"));

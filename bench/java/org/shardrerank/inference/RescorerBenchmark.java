@@ -5,7 +5,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 
 import org.opensearch.common.xcontent.XContentHelper;
-import org.opensearch.core.common.breaker.NoopCircuitBreaker;
+import org.shardrerank.inference.MemoryBudget;
 import org.opensearch.common.xcontent.json.JsonXContent;
 
 import java.io.BufferedReader;
@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RescorerBenchmark {
     /** Measures inference alone: no memory accounting. */
-    private static final NoopCircuitBreaker NO_LIMIT = new NoopCircuitBreaker("none");
+    private static final MemoryBudget NO_LIMIT = MemoryBudget.UNLIMITED;
 
     public static void main(String[] args) throws Exception {
         Path modelDir = Path.of(args[0]);
