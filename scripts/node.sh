@@ -10,7 +10,7 @@
 #   NODES           number of nodes [1]; one node runs as single-node discovery, more form one cluster
 #   NODE_HTTP_PORT  HTTP port of node 1 [9200]; node I uses +I-1, transport ports are HTTP + 100
 #   DOWNLOADS       folder with opensearch-3.6.0.zip and opensearch-knn-3.6.0.0.zip [$NODE_DIR/downloads]
-#   PLUGIN_ZIP      our plugin zip [target/shard-rerank-*.zip]
+#   PLUGIN_ZIP      our plugin zip [target/opensearch/shard-rerank-opensearch-*.zip]
 #   MODELS_FROM     folder of model folders copied into each node's config/shard-rerank/models [none]
 #   NODE_HEAP       JVM heap per node [1g]
 #   NODE_EXTRA_YML  extra lines appended to each node's opensearch.yml [none]
@@ -46,7 +46,7 @@ running() { [ -f "$(pid_file "$1")" ] && kill -0 "$(cat "$(pid_file "$1")")" 2>/
 install() {
   local zip="$DOWNLOADS/opensearch-$OS_VERSION.zip" knn="$DOWNLOADS/opensearch-knn-$KNN_VERSION.zip"
   [ -f "$zip" ] && [ -f "$knn" ] || { echo "node.sh: missing $zip or $knn (the build downloads them)" >&2; exit 1; }
-  local plugin=${PLUGIN_ZIP:-$(ls target/shard-rerank-*.zip 2>/dev/null | head -n 1)}
+  local plugin=${PLUGIN_ZIP:-$(ls target/opensearch/shard-rerank-opensearch-*.zip 2>/dev/null | head -n 1)}
   [ -f "$plugin" ] || { echo "node.sh: plugin zip not found (build it with ./mvnw package)" >&2; exit 1; }
   rm -rf "$HOME_DIR" "$NODE_DIR/nodes"
   mkdir -p "$NODE_DIR"
