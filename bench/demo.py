@@ -12,6 +12,7 @@ import textwrap
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import beir  # noqa: E402
+import engines  # noqa: E402
 import evaluate  # noqa: E402
 import metrics  # noqa: E402
 from osclient import Client  # noqa: E402
@@ -31,13 +32,15 @@ def main():
     args = p.parse_args()
 
     client = Client(args.url)
+    engine = engines.detect(client)
     corpus, queries, qrels = beir.load(args.data)
     print(f"{len(corpus)} documents, {len(queries)} judged queries from {args.data}", file=sys.stderr)
-    seconds = evaluate.index(client, INDEX, corpus, args.embedding_model, args.shards)
-    print(f"indexed with in-node embeddings ({args.embedding_model}) in {seconds:.1f} s", file=sys.stderr)
+    seconds = evaluate.index(client, engine, INDEX, corpus, args.embedding_model, args.shards)
+    print(f"{engine.name} {engine.version(client)}: indexed with in-node embeddings ({args.embedding_model}) in {seconds:.1f} s",
+          file=sys.stderr)
 
     cfg = argparse.Namespace(embedding_model=args.embedding_model, cross_encoder=args.cross_encoder, windows=[args.window])
-    configs = evaluate.configurations(cfg)
+    configs = evaluate.configurations(cfg, engine)
     shown = {"BM25": configs["bm25"], "hybrid RRF": configs["hybrid_rrf"],
              f"hybrid RRF + cross_encoder@{args.window}": configs[f"hybrid_rrf+cross_encoder@{args.window}"]}
     width = max(60, shutil.get_terminal_size((180, 20)).columns)

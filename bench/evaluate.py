@@ -4,7 +4,8 @@
 
 Indexes the corpus (title + text, and a vector from the in-node embedding model when --embedding-model is
 given), then runs each configuration for every judged query: BM25, k-NN, hybrid RRF, and hybrid RRF (or BM25)
-+ cross_encoder with windows N. nDCG@10 comes from OpenSearch's _rank_eval (dcg, normalize=true) and is
++ cross_encoder with windows N. nDCG@10 comes from the engine's _rank_eval (dcg, normalize=true; computed the same way from _msearch where the node has
+no _rank_eval, e.g. Elasticsearch's integration distribution) and is
 cross-checked per query by our own computation; Recall@N of each first stage, MRR@10 and latency p50/p95/p99
 are computed client-side. Writes bench/results/<name>.json and .md (+ PNG plots when matplotlib imports).
 """
@@ -18,12 +19,13 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import beir  # noqa: E402
 import metrics  # noqa: E402
+import engines  # noqa: E402
 from osclient import Client, progress  # noqa: E402
 
 INDEX_PIPELINE = "bench-embeddings"
 
 
-def index(client, name, corpus, embedding_model, shards, vector_field="embedding"):
+def index(client, engine, name, corpus, embedding_model, shards, vector_field="embedding"):
     try:
         client.call("DELETE", f"/{name}")
     except Exception:
@@ -32,10 +34,7 @@ def index(client, name, corpus, embedding_model, shards, vector_field="embedding
     settings = {"number_of_shards": shards, "number_of_replicas": 0}
     pipeline = None
     if embedding_model:
-        dim = embedding_dimension(client, embedding_model)
-        props[vector_field] = {"type": "knn_vector", "dimension": dim,
-                               "method": {"name": "hnsw", "engine": "lucene", "space_type": "cosinesimil"}}
-        settings["index.knn"] = True
+        engine.vector_index(settings, props, vector_field, embedding_dimension(client, engine, embedding_model))
         client.call("PUT", f"/_ingest/pipeline/{INDEX_PIPELINE}", {
             "processors": [{"text_vectors": {"model": embedding_model, "fields": ["title", "text"], "target_field": vector_field}}]})
         pipeline = INDEX_PIPELINE
@@ -46,21 +45,21 @@ def index(client, name, corpus, embedding_model, shards, vector_field="embedding
     return time.perf_counter() - t
 
 
-def embedding_dimension(client, model):
-    for node in client.call("GET", "/_plugins/rerank/models")["nodes"].values():
+def embedding_dimension(client, engine, model):
+    for node in client.call("GET", engine.plugin + "/models")["nodes"].values():
         for m in node["models"]:
             if m["name"] == model and "dimension" in m:
                 return m["dimension"]
     raise SystemExit(f"embedding model [{model}] is not on any node")
 
 
-def configurations(args):
+def configurations(args, engine):
     """name -> (first stage name, function(query text, size) -> search body)"""
     def bm25(q, n):
         return {"match": {"all": q}}
 
     def knn(q, n):
-        return {"text_knn": {"field": "embedding", "model": args.embedding_model, "query_text": q, "k": n}}
+        return engine.text_knn("embedding", args.embedding_model, q, n)
 
     def hybrid(q, n):
         return {"hybrid_rrf": {"queries": [bm25(q, n), knn(q, n)], "rank_constant": 60, "window_size": n}}
@@ -101,8 +100,11 @@ def body(fn, q, size, window, cross_encoder, fetch_source=False, depth=200):
     return b
 
 
-def rank_eval(client, index_name, queries, qrels, fn, window, cross_encoder, depth):
-    """nDCG@10 by OpenSearch's _rank_eval, and each query's top 10 ids from the same searches."""
+def rank_eval(client, engine, index_name, queries, qrels, fn, window, cross_encoder, depth):
+    """nDCG@10 by the engine's _rank_eval (dcg, normalize), and each query's top 10 ids from the same searches; where the
+    node has no _rank_eval, the same metric computed here from _msearch."""
+    if not engine.has_rank_eval:
+        return msearch_eval(client, index_name, queries, qrels, fn, window, cross_encoder, depth)
     requests = []
     for qid, q in queries.items():
         ratings = [{"_index": index_name, "_id": d, "rating": g} for d, g in qrels[qid].items()]
@@ -117,8 +119,26 @@ def rank_eval(client, index_name, queries, qrels, fn, window, cross_encoder, dep
     return r["metric_score"], {qid: d["metric_score"] for qid, d in r["details"].items()}, top10
 
 
-def fallbacks(client):
-    nodes = client.call("GET", "/_plugins/rerank/stats")["nodes"]
+def msearch_eval(client, index_name, queries, qrels, fn, window, cross_encoder, depth, batch=20):
+    """_rank_eval's dcg with normalize (gain 2^label - 1, ideal from the judged documents) over _msearch top 10s."""
+    top10 = {}
+    qids = list(queries)
+    for i in range(0, len(qids), batch):
+        lines = []
+        for qid in qids[i:i + batch]:
+            b = body(fn, queries[qid], 10, window, cross_encoder, depth=depth)
+            lines += [json.dumps({"index": index_name}), json.dumps(b)]
+        r = client.call("POST", "/_msearch?max_concurrent_searches=4", "\n".join(lines) + "\n", ndjson=True, timeout=7200)
+        for qid, resp in zip(qids[i:i + batch], r["responses"]):
+            if "error" in resp:
+                raise RuntimeError(f"_msearch failure for query {qid}: {resp['error']}")
+            top10[qid] = [h["_id"] for h in resp["hits"]["hits"]]
+    per_q = {qid: metrics.ndcg_exp_at(top10[qid], qrels[qid]) for qid in qids}
+    return mean(per_q.values()), per_q, top10
+
+
+def fallbacks(client, engine):
+    nodes = client.call("GET", engine.plugin + "/stats")["nodes"]
     return sum(n.get("rescore_fallbacks", 0) for n in nodes.values())
 
 
@@ -129,6 +149,7 @@ def stratum(q):
 
 def run(args):
     client = Client(args.url)
+    engine = engines.detect(client)
     # an evaluation must not fall back to the first stage on a busy machine: no rescore timeout, and the
     # node's fallback counter is checked before and after
     CE_OPTIONS["timeout"] = "1h"
@@ -139,7 +160,7 @@ def run(args):
         CE_OPTIONS[key] = json.loads(value) if value[:1].isdigit() else value
     global CE_QUERY_WORDS
     CE_QUERY_WORDS = args.ce_query_words
-    fallbacks_before = fallbacks(client)
+    fallbacks_before = fallbacks(client, engine)
     corpus, queries, qrels = beir.load(args.data, args.split)
     if args.max_queries:
         queries = dict(list(queries.items())[:args.max_queries])
@@ -148,18 +169,18 @@ def run(args):
     out = os.path.join(args.out, args.name)
     indexing_s = None
     if not args.skip_index:
-        indexing_s = index(client, index_name, corpus, args.embedding_model, args.shards)
+        indexing_s = index(client, engine, index_name, corpus, args.embedding_model, args.shards)
     elif os.path.exists(out + ".json"):
         with open(out + ".json") as f:
             indexing_s = json.load(f).get("indexing_seconds")
     depth = first_stage_depth(args.windows)
     results = {"dataset": args.name, "queries": len(queries), "documents": len(corpus), "shards": args.shards,
-               "split": args.split, "machine": machine(client), "indexing_seconds": indexing_s,
+               "split": args.split, "engine": engine.name, "machine": machine(client, engine), "indexing_seconds": indexing_s,
                "embedding_model": args.embedding_model, "cross_encoder": args.cross_encoder, "cross_encoder_options": CE_OPTIONS, "cross_encoder_query_words": CE_QUERY_WORDS or None,
                "runs": {}, "per_query": {}}
-    for name, (first, fn, window) in configurations(args).items():
+    for name, (first, fn, window) in configurations(args, engine).items():
         started = time.perf_counter()
-        official, official_per_q, top10 = rank_eval(client, index_name, queries, qrels, fn, window, args.cross_encoder, depth)
+        official, official_per_q, top10 = rank_eval(client, engine, index_name, queries, qrels, fn, window, args.cross_encoder, depth)
         per_q = {qid: {"ndcg@10": metrics.ndcg_at(top10[qid], qrels[qid]), "mrr@10": metrics.mrr_at(top10[qid], qrels[qid]),
                        "stratum": stratum(q)} for qid, q in queries.items()}  # trec_eval semantics
         # latency (and Recall@N of first stages) from single searches at concurrency 1; a rescored run times a sample
@@ -191,7 +212,7 @@ def run(args):
         print(f"{name:<32} nDCG@10 {official:.4f} (gain = label {run_summary['ndcg@10_client']:.4f})  "
               f"MRR@10 {run_summary['mrr@10']:.4f}  p50 {run_summary['p50_ms']:.0f} ms  p99 {run_summary['p99_ms']:.0f} ms",
               file=sys.stderr)
-    results["rescore_fallbacks"] = fallbacks(client) - fallbacks_before
+    results["rescore_fallbacks"] = fallbacks(client, engine) - fallbacks_before
     if results["rescore_fallbacks"]:
         raise SystemExit(f"{results['rescore_fallbacks']} shard rescores fell back to the first stage: results invalid")
     with open(out + ".json", "w") as f:
@@ -207,12 +228,11 @@ def mean(values):
     return sum(values) / len(values) if values else 0.0
 
 
-def machine(client):
-    info = client.call("GET", "/")
+def machine(client, engine):
     nodes = client.call("GET", "/_nodes/jvm,os")["nodes"]
     node = next(iter(nodes.values()))
     return {"cores": os.cpu_count(), "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-            "cpu": cpu_model(), "opensearch": info["version"]["number"], "jvm": node["jvm"]["version"],
+            "cpu": cpu_model(), engine.name: engine.version(client), "jvm": node["jvm"]["version"],
             "heap_max_mb": node["jvm"]["mem"]["heap_max_in_bytes"] // 2**20, "os": platform.platform()}
 
 
@@ -230,7 +250,7 @@ def cpu_model():
 def report(r):
     lines = [f"# {r['dataset']}: {r['queries']} queries, {r['documents']} documents, {r['shards']} shard(s)", "",
              f"Machine: {r['machine']['cpu']}, {r['machine']['cores']} cores, {r['machine']['memory_gb']} GB; "
-             f"OpenSearch {r['machine']['opensearch']}, JVM {r['machine']['jvm']}, heap {r['machine']['heap_max_mb']} MB.", "",
+             f"{engine_label(r)}, JVM {r['machine']['jvm']}, heap {r['machine']['heap_max_mb']} MB.", "",
              f"Embedding model: {r['embedding_model']}; cross-encoder: {r['cross_encoder']}.", "",
              "| run | nDCG@10 (_rank_eval) | nDCG@10 (gain = label) | MRR@10 | Recall@100 | p50 ms | p95 ms | p99 ms | nDCG@10 short / medium / long |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
@@ -239,12 +259,17 @@ def report(r):
         rec = f"{s['recall@100']:.3f}" if "recall@100" in s else ""
         lines.append(f"| {name} | {s['ndcg@10']:.4f} | {s['ndcg@10_client']:.4f} | {s['mrr@10']:.4f} | {rec} | {s['p50_ms']:.0f} | "
                      f"{tail(s, 'p95_ms', 20)} | {tail(s, 'p99_ms', 100)} | {strata} |")
-    lines += ["", "nDCG@10 twice: OpenSearch's `_rank_eval` (dcg, normalize: gain 2^label - 1) and trec_eval's ndcg_cut.10 formula "
+    lines += ["", "nDCG@10 twice: the engine's `_rank_eval` (dcg, normalize: gain 2^label - 1; on Elasticsearch's integration distribution, which has no rank-eval module, the same formula over `_msearch`) and trec_eval's ndcg_cut.10 formula "
               "(gain = label), computed by bench/metrics.py from the same hits (not by the trec_eval program); they agree on binary "
               "judgments and differ on graded ones (TREC DL). Strata use the gain = label one. A p95 from fewer than 20 timed "
               "searches, or a p99 from fewer than 100, is shown as the maximum (`max N`). Recall@N of first stages over their top N; latency is "
               "client wall time per search at concurrency 1 on 127.0.0.1 (rescored runs: the first `latency_queries` queries). Query strata by words: short <= 5, medium <= 12, long > 12.", ""]
     return "\n".join(lines)
+
+
+def engine_label(r):
+    engine = r.get("engine", "opensearch")
+    return f"{'Elasticsearch' if engine == 'elasticsearch' else 'OpenSearch'} {r['machine'][engine]}"
 
 
 def tail(run, key, needed):

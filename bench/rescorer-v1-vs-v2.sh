@@ -7,11 +7,9 @@
 # Writes bench/results/rescorer-v1-vs-v2.json and bench/results/rescorer-scifact-minilm-l4-ce-v2-int8.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./mvnw -B -ntp -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >&2
-java_home=$(./mvnw -v 2>/dev/null | sed -n 's/.*runtime: //p' | sed 's/\x1b\[[0-9;]*m//g')
+bench/rescorer-benchmark.sh --compile-only
 bench() {
-  "$java_home/bin/java" -Xmx2g --enable-native-access=ALL-UNNAMED -Dai.djl.offline=true -DDJL_CACHE_DIR=target/djl-cache \
-    -cp "target/classes:target/test-classes:$(cat target/bench.classpath)" org.shardrerank.inference.RescorerBenchmark "$@"
+  BENCH_PREBUILT=1 bench/rescorer-benchmark.sh "$@"
 }
 out=target/rescorer-v1-vs-v2
 mkdir -p "$out"

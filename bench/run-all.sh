@@ -14,7 +14,8 @@ PY=/usr/bin/python3   # Debian's python3-matplotlib draws the plots; any python3
 export NODE_DIR=target/eval-node NODE_HTTP_PORT=${NODE_HTTP_PORT:-9200} NODE_HEAP=${NODE_HEAP:-2g}
 URL=http://127.0.0.1:$NODE_HTTP_PORT
 
-./mvnw -B -ntp -q package dependency:copy@integ-distribution -DskipTests -Dinteg.dir="$PWD/target/integ"
+./mvnw -B -ntp -q package -pl src/opensearch -am -DskipTests
+./mvnw -B -ntp -q -pl src/opensearch dependency:copy@integ-distribution -Dinteg.dir="$PWD/target/integ"
 rm -rf target/eval-models && mkdir -p target/eval-models
 cp -r "models/$CE" "target/test-models/$EMB" target/eval-models/
 DOWNLOADS=target/integ/downloads MODELS_FROM=target/eval-models scripts/node.sh start

@@ -4,9 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 
-import org.opensearch.common.xcontent.XContentHelper;
-import org.shardrerank.inference.MemoryBudget;
-import org.opensearch.common.xcontent.json.JsonXContent;
+import org.shardrerank.util.Json;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -209,7 +207,7 @@ public final class RescorerBenchmark {
     private static List<String[]> pairs(Path beir, Path run, int n) throws IOException {
         Map<String, String> queries = new HashMap<>();
         for (String line : Files.readAllLines(beir.resolve("queries.jsonl"))) {
-            Map<String, Object> q = XContentHelper.convertToMap(JsonXContent.jsonXContent, line, false);
+            Map<String, Object> q = Json.parseObject(line);
             queries.put(String.valueOf(q.get("_id")), (String) q.get("text"));
         }
         Map<String, List<String>> ranked = new LinkedHashMap<>();
@@ -222,7 +220,7 @@ public final class RescorerBenchmark {
         Map<String, String> texts = new HashMap<>();
         try (BufferedReader r = Files.newBufferedReader(beir.resolve("corpus.jsonl"))) {
             for (String line; (line = r.readLine()) != null;) {
-                Map<String, Object> doc = XContentHelper.convertToMap(JsonXContent.jsonXContent, line, false);
+                Map<String, Object> doc = Json.parseObject(line);
                 String title = (String) doc.getOrDefault("title", "");
                 texts.put(String.valueOf(doc.get("_id")), (title.isEmpty() ? "" : title + "\n") + doc.get("text"));
             }
@@ -242,7 +240,7 @@ public final class RescorerBenchmark {
     }
 
     private static Map<String, Object> json(Path file) throws IOException {
-        return XContentHelper.convertToMap(JsonXContent.jsonXContent, Files.readString(file), true);
+        return Json.parseObject(Files.readString(file));
     }
 
     private static long rssKb() throws IOException {

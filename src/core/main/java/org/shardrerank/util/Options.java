@@ -27,8 +27,8 @@ public final class Options {
         if (v == null) {
             return null;
         }
-        if (v instanceof String || v instanceof Number || v instanceof Boolean) {
-            return v.toString();
+        if (v instanceof String text) {
+            return text;
         }
         throw failed(key, "expected a string, got " + describe(v));
     }
@@ -122,9 +122,9 @@ public final class Options {
             return null;
         }
         try {
-            return WireEnums.parse(type, v, null);
+            return WireEnums.parse(type, v, key);
         } catch (IllegalArgumentException e) {
-            throw failed(key, e.getMessage());
+            throw new IllegalArgumentException("[" + name + "] " + e.getMessage(), e);
         }
     }
 

@@ -83,11 +83,13 @@ public class CrossEncoderRequestTests extends CoreTestCase {
         cases.add(new String[] { "{\"model\":\"m\",\"query_text\":\"q\",\"fields\":[\"t\"],\"timeout\":\"0ms\"}", "[cross_encoder] [timeout] must be positive, got [0ms]" });
         cases.add(new String[] { "{\"model\":\"m\",\"query_text\":\"q\",\"fields\":[\"t\"],\"timeout\":\"soon\"}",
             "[cross_encoder] failed to parse field [timeout]: [timeout] must be a duration with a unit (e.g. 500ms, 10s, 1m), got [soon]" });
+        cases.add(new String[] { "{\"model\":\"m\",\"query_text\":\"q\",\"fields\":[\"t\"],\"timeout\":\"-1s\"}", "[cross_encoder] [timeout] must be positive, got [-1s]" });
+        cases.add(new String[] { "{\"model\":5,\"query_text\":\"q\",\"fields\":[\"t\"]}", "[cross_encoder] failed to parse field [model]: expected a string, got [5]" });
         cases.add(new String[] { "{\"model\":\"m\",\"query_text\":\"q\",\"fields\":[\"t\"],\"temperature\":1}", "[cross_encoder] unknown field [temperature]" });
         cases.add(new String[] { "{\"model\":\"m\",\"query_text\":\"q\",\"fields\":[\"t\"],\"score_mode\":\"multiply\"}",
-            "[cross_encoder] failed to parse field [score_mode]: must be one of [replace, combine], got [multiply]" });
+            "[cross_encoder] [score_mode] must be one of [replace, combine], got [multiply]" });
         cases.add(new String[] { "{\"model\":\"m\",\"query_text\":\"q\",\"fields\":[\"t\"],\"pooling\":\"sum\"}",
-            "[cross_encoder] failed to parse field [pooling]: must be one of [max, mean, first], got [sum]" });
+            "[cross_encoder] [pooling] must be one of [max, mean, first], got [sum]" });
         for (String[] c : cases) {
             IllegalArgumentException e = expectThrows(IllegalArgumentException.class, () -> parse(c[0]));
             assertEquals(c[0], c[1], e.getMessage());
