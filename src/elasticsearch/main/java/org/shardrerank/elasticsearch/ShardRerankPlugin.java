@@ -6,15 +6,21 @@ import org.elasticsearch.common.settings.ClusterSettings;
 import org.elasticsearch.common.settings.Setting;
 import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.common.util.concurrent.EsExecutors;
+import org.elasticsearch.index.IndexModule;
 import org.elasticsearch.indices.breaker.BreakerSettings;
 import org.elasticsearch.plugins.ActionPlugin;
 import org.elasticsearch.plugins.CircuitBreakerPlugin;
 import org.elasticsearch.plugins.IngestPlugin;
 import org.elasticsearch.plugins.Plugin;
 import org.elasticsearch.plugins.SearchPlugin;
+import org.elasticsearch.search.fetch.FetchSubPhase;
 import org.elasticsearch.threadpool.ExecutorBuilder;
 import org.elasticsearch.threadpool.FixedExecutorBuilder;
 import org.elasticsearch.threadpool.ThreadPool;
+import org.shardrerank.elasticsearch.rescore.CrossEncoderRescorerBuilder;
+import org.shardrerank.elasticsearch.rescore.FallbackFetchSubPhase;
+import org.shardrerank.elasticsearch.rescore.RescoreContextFactory;
+import org.shardrerank.elasticsearch.rescore.RescoreSearchListener;
 import org.shardrerank.elasticsearch.util.BreakerBudget;
 import org.shardrerank.embedding.EmbeddingService;
 import org.shardrerank.inference.InferenceEnvironment;
@@ -114,6 +120,24 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
         clusterSettings.addSettingsUpdateConsumer(PluginSettings.MAX_BATCH_TOKENS, embeddings::maxBatchTokens);
         models.warmUp(threadPool.generic());
         return List.of(models, stats);
+    }
+
+    @Override
+    public List<RescorerSpec<?>> getRescorers() {
+        RescoreContextFactory contexts = new RescoreContextFactory(planner);
+        return List.of(new RescorerSpec<>(CrossEncoderRescorerBuilder.NAME,
+            in -> new CrossEncoderRescorerBuilder(in, contexts),
+            parser -> CrossEncoderRescorerBuilder.fromXContent(parser, contexts)));
+    }
+
+    @Override
+    public List<FetchSubPhase> getFetchSubPhases(FetchPhaseConstructionContext context) {
+        return List.of(new FallbackFetchSubPhase());
+    }
+
+    @Override
+    public void onIndexModule(IndexModule indexModule) {
+        indexModule.addSearchOperationListener(new RescoreSearchListener());
     }
 
     @Override
