@@ -3,6 +3,7 @@ package org.shardrerank.elasticsearch.action;
 import org.elasticsearch.cluster.ClusterName;
 import org.elasticsearch.cluster.node.DiscoveryNode;
 import org.elasticsearch.cluster.node.VersionInformation;
+import org.elasticsearch.common.bytes.BytesArray;
 import org.elasticsearch.common.bytes.BytesReference;
 import org.elasticsearch.common.io.stream.BytesStreamOutput;
 import org.elasticsearch.common.io.stream.StreamInput;
@@ -37,7 +38,7 @@ final class Nodes {
     }
 
     static Map<String, Object> map(ToXContent response) throws IOException {
-        return XContentHelper.convertToMap(new org.elasticsearch.common.bytes.BytesArray(json(response)), false, XContentType.JSON).v2();
+        return XContentHelper.convertToMap(new BytesArray(json(response)), false, XContentType.JSON).v2();
     }
 
     static <T extends Writeable> T copy(T response, Writeable.Reader<T> reader) throws IOException {
