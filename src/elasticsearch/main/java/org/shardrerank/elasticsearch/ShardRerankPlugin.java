@@ -1,20 +1,39 @@
 package org.shardrerank.elasticsearch;
 
 import org.apache.lucene.util.SetOnce;
+import org.elasticsearch.cluster.node.DiscoveryNodes;
 import org.elasticsearch.common.breaker.CircuitBreaker;
 import org.elasticsearch.common.settings.ClusterSettings;
 import org.elasticsearch.common.settings.Setting;
 import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.common.util.concurrent.EsExecutors;
+import org.elasticsearch.features.NodeFeature;
+import org.elasticsearch.index.IndexModule;
 import org.elasticsearch.indices.breaker.BreakerSettings;
 import org.elasticsearch.plugins.ActionPlugin;
 import org.elasticsearch.plugins.CircuitBreakerPlugin;
 import org.elasticsearch.plugins.IngestPlugin;
 import org.elasticsearch.plugins.Plugin;
 import org.elasticsearch.plugins.SearchPlugin;
+import org.elasticsearch.rest.RestHandler;
+import org.elasticsearch.search.fetch.FetchSubPhase;
 import org.elasticsearch.threadpool.ExecutorBuilder;
 import org.elasticsearch.threadpool.FixedExecutorBuilder;
 import org.elasticsearch.threadpool.ThreadPool;
+import org.shardrerank.elasticsearch.action.ModelAction;
+import org.shardrerank.elasticsearch.action.ModelOperation;
+import org.shardrerank.elasticsearch.action.ModelsAction;
+import org.shardrerank.elasticsearch.action.NodeStatsAction;
+import org.shardrerank.elasticsearch.action.TransportModelAction;
+import org.shardrerank.elasticsearch.action.TransportModelsAction;
+import org.shardrerank.elasticsearch.action.TransportNodeStatsAction;
+import org.shardrerank.elasticsearch.rescore.CrossEncoderRescorerBuilder;
+import org.shardrerank.elasticsearch.rescore.FallbackFetchSubPhase;
+import org.shardrerank.elasticsearch.rescore.RescoreContextFactory;
+import org.shardrerank.elasticsearch.rescore.RescoreSearchListener;
+import org.shardrerank.elasticsearch.rest.RestModelOperationAction;
+import org.shardrerank.elasticsearch.rest.RestModelsAction;
+import org.shardrerank.elasticsearch.rest.RestStatsAction;
 import org.shardrerank.elasticsearch.util.BreakerBudget;
 import org.shardrerank.embedding.EmbeddingService;
 import org.shardrerank.inference.InferenceEnvironment;
@@ -29,6 +48,8 @@ import org.shardrerank.stats.StatName;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * shard-rerank for Elasticsearch. Wiring only: settings, thread pool, circuit breaker, rescorer, queries, query vector
@@ -114,6 +135,40 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
         clusterSettings.addSettingsUpdateConsumer(PluginSettings.MAX_BATCH_TOKENS, embeddings::maxBatchTokens);
         models.warmUp(threadPool.generic());
         return List.of(models, stats);
+    }
+
+    @Override
+    public List<RescorerSpec<?>> getRescorers() {
+        RescoreContextFactory contexts = new RescoreContextFactory(planner);
+        return List.of(new RescorerSpec<>(CrossEncoderRescorerBuilder.NAME,
+            in -> new CrossEncoderRescorerBuilder(in, contexts),
+            parser -> CrossEncoderRescorerBuilder.fromXContent(parser, contexts)));
+    }
+
+    @Override
+    public List<FetchSubPhase> getFetchSubPhases(FetchPhaseConstructionContext context) {
+        return List.of(new FallbackFetchSubPhase());
+    }
+
+    @Override
+    public void onIndexModule(IndexModule indexModule) {
+        indexModule.addSearchOperationListener(new RescoreSearchListener());
+    }
+
+    @Override
+    public Collection<ActionHandler> getActions() {
+        return List.of(new ActionHandler(NodeStatsAction.INSTANCE, TransportNodeStatsAction.class),
+            new ActionHandler(ModelsAction.INSTANCE, TransportModelsAction.class),
+            new ActionHandler(ModelAction.LOAD, TransportModelAction.Load.class),
+            new ActionHandler(ModelAction.UNLOAD, TransportModelAction.Unload.class),
+            new ActionHandler(ModelAction.RELOAD, TransportModelAction.Reload.class));
+    }
+
+    @Override
+    public Collection<RestHandler> getRestHandlers(RestHandlersServices services, Supplier<DiscoveryNodes> nodesInCluster,
+                                                   Predicate<NodeFeature> clusterSupportsFeature) {
+        return List.of(new RestStatsAction(), new RestModelsAction(), new RestModelOperationAction(ModelOperation.LOAD),
+            new RestModelOperationAction(ModelOperation.UNLOAD), new RestModelOperationAction(ModelOperation.RELOAD));
     }
 
     @Override
