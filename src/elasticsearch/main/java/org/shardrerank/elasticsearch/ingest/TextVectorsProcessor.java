@@ -3,9 +3,7 @@ package org.shardrerank.elasticsearch.ingest;
 import org.elasticsearch.common.util.concurrent.ThreadContext;
 import org.elasticsearch.ingest.AbstractProcessor;
 import org.elasticsearch.ingest.IngestDocument;
-import org.shardrerank.elasticsearch.util.Errors;
 import org.shardrerank.embedding.EmbeddingService;
-import org.shardrerank.embedding.TextRole;
 import org.shardrerank.ingest.OnMissing;
 
 import java.util.ArrayList;
@@ -15,26 +13,28 @@ import java.util.function.Supplier;
 
 /**
  * The {@code text_vectors} ingest processor: fills a vector field from one or more text fields with a node-local text
- * embedding model. Asynchronous: each document is one task in the ingest lane of the plugin's inference thread pool
- * (never the write or transport thread), which yields to searches between model runs; the pipeline goes on from there
- * in the caller's thread context. Elasticsearch hands a processor one document at a time, so there is no
- * {@code batch_size}. A document without text fails alone with a clear error, or is indexed without a vector
- * ({@code on_missing: skip}).
+ * embedding model. Asynchronous: Elasticsearch hands it one document at a time, and a {@link DocumentBatcher} embeds the
+ * documents that arrive together in batches of up to {@code batch_size}, each one task in the ingest lane of the
+ * plugin's inference thread pool (never the write or transport thread), which yields to searches between model runs;
+ * each document's pipeline goes on from there in its caller's thread context. A document without text fails alone with
+ * a clear error, or is indexed without a vector ({@code on_missing: skip}); a failed batch fails its documents.
  */
 public final class TextVectorsProcessor extends AbstractProcessor {
     public static final String TYPE = "text_vectors";
 
-    private final EmbeddingService embeddings;
+    private final DocumentBatcher batcher;
     private final ThreadContext threadContext;
     private final String model;
     private final List<String> fields;
     private final String targetField;
     private final OnMissing onMissing;
+    private final int batchSize;
 
     TextVectorsProcessor(String tag, String description, EmbeddingService embeddings, ThreadContext threadContext, String model,
-                         List<String> fields, String targetField, OnMissing onMissing) {
+                         List<String> fields, String targetField, OnMissing onMissing, int batchSize, int maxInFlight) {
         super(tag, description);
-        this.embeddings = embeddings;
+        this.batcher = new DocumentBatcher(embeddings, model, batchSize, maxInFlight);
+        this.batchSize = batchSize;
         this.threadContext = threadContext;
         this.model = model;
         this.fields = List.copyOf(fields);
@@ -76,11 +76,11 @@ public final class TextVectorsProcessor extends AbstractProcessor {
             return;
         }
         Supplier<ThreadContext.StoredContext> callersContext = threadContext.newRestorableContext(false);
-        embeddings.embed(model, TextRole.DOCUMENT, List.of(text)).whenComplete((vectors, failure) -> {
-            Exception error = failure == null ? null : Errors.translate(failure);
+        batcher.add(text, (vector, failure) -> {
+            Exception error = failure;
             if (error == null) {
                 try {
-                    document.setFieldValue(targetField, toList(vectors[0]));
+                    document.setFieldValue(targetField, toList(vector));
                 } catch (IllegalArgumentException e) {
                     error = e; // e.g. the target path runs through a non-object value
                 }
@@ -114,5 +114,9 @@ public final class TextVectorsProcessor extends AbstractProcessor {
 
     OnMissing onMissing() {
         return onMissing;
+    }
+
+    int batchSize() {
+        return batchSize;
     }
 }

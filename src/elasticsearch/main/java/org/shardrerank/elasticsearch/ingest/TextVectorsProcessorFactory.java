@@ -11,19 +11,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads a {@code text_vectors} processor's configuration (the OpenSearch edition's, without {@code batch_size}):
+ * Reads a {@code text_vectors} processor's configuration (the OpenSearch edition's):
  * <pre>{"text_vectors": {"model": "all-minilm-l6-v2", "fields": ["title", "body"], "target_field": "body_vector",
- *                   "on_missing": "fail"}}</pre>
+ *                   "on_missing": "fail", "batch_size": 16}}</pre>
  */
 public final class TextVectorsProcessorFactory implements Processor.Factory {
-    static final String BATCH_SIZE = "batch_size";
+    static final int DEFAULT_BATCH_SIZE = 16;
+    static final int MAX_BATCH_SIZE = 1024;
 
     private final EmbeddingService embeddings;
     private final ThreadContext threadContext;
+    private final int maxInFlight;
 
+    /** Each processor keeps at most one batch per inference thread in flight (the plugin's default pool size). */
     public TextVectorsProcessorFactory(EmbeddingService embeddings, ThreadContext threadContext) {
+        this(embeddings, threadContext, Math.max(1, Runtime.getRuntime().availableProcessors()));
+    }
+
+    TextVectorsProcessorFactory(EmbeddingService embeddings, ThreadContext threadContext, int maxInFlight) {
         this.embeddings = embeddings;
         this.threadContext = threadContext;
+        this.maxInFlight = maxInFlight;
     }
 
     @Override
@@ -50,11 +58,12 @@ public final class TextVectorsProcessorFactory implements Processor.Factory {
         } catch (IllegalArgumentException e) {
             throw ConfigurationUtils.newConfigurationException(type, tag, "on_missing", e.getMessage());
         }
-        if (config.containsKey(BATCH_SIZE)) {
-            throw ConfigurationUtils.newConfigurationException(type, tag, BATCH_SIZE, "is not supported on Elasticsearch, which hands an "
-                + "ingest processor one document at a time; remove it");
+        int batchSize = ConfigurationUtils.readIntProperty(type, tag, config, "batch_size", DEFAULT_BATCH_SIZE);
+        if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+            throw ConfigurationUtils.newConfigurationException(type, tag, "batch_size", "must be in [1, " + MAX_BATCH_SIZE + "], got ["
+                + batchSize + "]");
         }
-        return new TextVectorsProcessor(tag, description, embeddings, threadContext, model, fields, target, onMissing);
+        return new TextVectorsProcessor(tag, description, embeddings, threadContext, model, fields, target, onMissing, batchSize, maxInFlight);
     }
 
     private static List<String> readFields(String tag, Object value) {

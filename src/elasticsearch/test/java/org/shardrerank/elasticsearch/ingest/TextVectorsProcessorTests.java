@@ -10,9 +10,11 @@ import org.junit.BeforeClass;
 import org.junit.Test;
 import org.shardrerank.CoreTestCase;
 import org.shardrerank.elasticsearch.EmbeddingFixture;
+import org.shardrerank.embedding.TextRole;
 import org.shardrerank.ingest.OnMissing;
 import org.shardrerank.stats.StatName;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +58,9 @@ public class TextVectorsProcessorTests extends CoreTestCase {
 
     @Test
     public void testConfiguration() {
-        TextVectorsProcessor p = create("fields", "body", "on_missing", "skip");
+        TextVectorsProcessor p = create("fields", "body", "on_missing", "skip", "batch_size", 4);
+        assertEquals(4, p.batchSize());
+        assertEquals(TextVectorsProcessorFactory.DEFAULT_BATCH_SIZE, create().batchSize());
         assertEquals(List.of("body"), p.fields());
         assertEquals(OnMissing.SKIP, p.onMissing());
         assertEquals("vec", p.targetField());
@@ -74,8 +78,8 @@ public class TextVectorsProcessorTests extends CoreTestCase {
             { new Object[] { "target_field", null }, "[target_field] required property is missing" },
             { new Object[] { "target_field", "title" }, "[target_field] [title] is also a source field" },
             { new Object[] { "on_missing", "drop" }, "[on_missing] must be one of [fail, skip], got [drop]" },
-            { new Object[] { "batch_size", 4 }, "[batch_size] is not supported on Elasticsearch, which hands an ingest processor one document "
-                + "at a time; remove it" } };
+            { new Object[] { "batch_size", 0 }, "[batch_size] must be in [1, 1024], got [0]" },
+            { new Object[] { "batch_size", 1025 }, "[batch_size] must be in [1, 1024], got [1025]" } };
         for (Object[] c : cases) {
             ElasticsearchParseException e = expectThrows(ElasticsearchParseException.class, () -> create((Object[]) c[0]));
             assertTrue(e.getMessage() + " should contain " + c[1], e.getMessage().contains((String) c[1]));
@@ -113,11 +117,40 @@ public class TextVectorsProcessorTests extends CoreTestCase {
         assertEquals(EmbeddingFixture.INFERENCE_THREAD, o.thread());
         assertEquals("bulk", o.header());
         assertEquals(before + 1, fixture.stats.get(StatName.EMBEDDED_TEXTS));
-        float[] expected = fixture.embeddings.embed("all-minilm-l6-v2", org.shardrerank.embedding.TextRole.DOCUMENT,
+        float[] expected = fixture.embeddings.embed("all-minilm-l6-v2", TextRole.DOCUMENT,
             List.of("Goldfish\ndo goldfish grow\nin a pond")).get(30, TimeUnit.SECONDS)[0];
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], (Float) vec.get(i), 0f);
         }
+    }
+
+    /** Documents handed over together (as a bulk request's are) go in batches: few inference requests, each vector its own. */
+    @Test
+    public void testConcurrentDocumentsAreEmbeddedInBatches() throws Exception {
+        TextVectorsProcessor p = new TextVectorsProcessorFactory(fixture.embeddings, fixture.threadPool.getThreadContext(), 1)
+            .create(Map.of(), "t", null, config("batch_size", 16), ProjectId.DEFAULT);
+        int n = 40;
+        List<CompletableFuture<Outcome>> outcomes = new ArrayList<>();
+        long requests = fixture.stats.get(StatName.EMBEDDING_REQUESTS);
+        CountDownLatch release = fixture.holdInferenceThread();
+        for (int i = 0; i < n; i++) {
+            CompletableFuture<Outcome> done = new CompletableFuture<>();
+            p.execute(doc(Map.of("title", "document number " + i)), (d, e) -> done.complete(new Outcome(d, e, null, null)));
+            outcomes.add(done);
+        }
+        release.countDown();
+        float[][] expected = fixture.embeddings.embed("all-minilm-l6-v2", TextRole.DOCUMENT,
+            java.util.stream.IntStream.range(0, n).mapToObj(i -> "document number " + i).toList()).get(30, TimeUnit.SECONDS);
+        for (int i = 0; i < n; i++) {
+            Outcome o = outcomes.get(i).get(30, TimeUnit.SECONDS);
+            assertNull(o.error());
+            List<?> vec = o.document().getFieldValue("vec", List.class);
+            for (int j = 0; j < expected[i].length; j++) {
+                assertEquals("document " + i, expected[i][j], (Float) vec.get(j), 1e-6f);
+            }
+        }
+        // the first document alone, then the 39 that waited in batches of 16, 16 and 7 (+ the check above)
+        assertEquals(5, fixture.stats.get(StatName.EMBEDDING_REQUESTS) - requests);
     }
 
     @Test
