@@ -91,6 +91,26 @@ public class ShardRerankPlugin extends Plugin implements SearchPlugin, ActionPlu
     }
 
     @Override
+    public List<QuerySpec<?>> getQueries() {
+        return List.of(new QuerySpec<>(org.shardrerank.elasticsearch.query.HybridRrfQueryBuilder.NAME,
+            org.shardrerank.elasticsearch.query.HybridRrfQueryBuilder::new,
+            org.shardrerank.elasticsearch.query.HybridRrfQueryBuilder::fromXContent));
+    }
+
+    @Override
+    public List<QueryVectorBuilderSpec<?>> getQueryVectorBuilders() {
+        return List.of(new QueryVectorBuilderSpec<>(org.shardrerank.elasticsearch.query.TextVectorsQueryVectorBuilder.NAME,
+            in -> new org.shardrerank.elasticsearch.query.TextVectorsQueryVectorBuilder(in, embeddings),
+            (parser, unused) -> org.shardrerank.elasticsearch.query.TextVectorsQueryVectorBuilder.fromXContent(parser, embeddings)));
+    }
+
+    @Override
+    public java.util.Map<String, org.elasticsearch.ingest.Processor.Factory> getProcessors(org.elasticsearch.ingest.Processor.Parameters parameters) {
+        return java.util.Map.of(org.shardrerank.elasticsearch.ingest.TextVectorsProcessor.TYPE,
+            new org.shardrerank.elasticsearch.ingest.TextVectorsProcessorFactory(embeddings, parameters.threadContext));
+    }
+
+    @Override
     public List<ExecutorBuilder<?>> getExecutorBuilders(Settings settings) {
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         return List.of(new FixedExecutorBuilder(settings, SettingSpecs.INFERENCE_POOL, threads, SettingSpecs.INFERENCE_QUEUE_SIZE,
