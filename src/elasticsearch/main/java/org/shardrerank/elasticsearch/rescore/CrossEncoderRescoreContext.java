@@ -19,6 +19,7 @@ final class CrossEncoderRescoreContext extends RescoreContext {
     final RescorePlanner node;
     final SearchExecutionContext shard;
     private volatile boolean explain;
+    private volatile boolean partialResultsAllowed;
     private volatile boolean fellBack;
     private Map<Integer, CarriedScores.Doc> carried;
 
@@ -29,9 +30,15 @@ final class CrossEncoderRescoreContext extends RescoreContext {
         this.shard = shard;
     }
 
-    /** Set before the query phase from the shard's search: whether it explains its hits. */
-    void attach(boolean searchExplains) {
+    /** Set before the query phase from the shard's search: whether it explains its hits, and may answer partially. */
+    void attach(boolean searchExplains, boolean allowPartialResults) {
         this.explain = searchExplains;
+        this.partialResultsAllowed = allowPartialResults;
+    }
+
+    /** Whether a search timeout may leave this shard's window in its first-stage order rather than fail the search. */
+    boolean partialResultsAllowed() {
+        return partialResultsAllowed;
     }
 
     /** Whether the query phase must carry each window hit's numbers to the fetch phase. */

@@ -14,6 +14,9 @@ import org.shardrerank.inference.InferenceCancelledException;
 import org.shardrerank.rescore.RescoreExplainer;
 import org.shardrerank.rescore.SourceTexts;
 import org.shardrerank.rescore.WindowRescorer;
+import org.shardrerank.scoring.CarriedScores;
+import org.shardrerank.scoring.WindowCombiner;
+import org.shardrerank.stats.StatName;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,6 +42,14 @@ final class CrossEncoderRescorer implements Rescorer {
         try {
             outcome = WindowRescorer.rescore(topDocs.scoreDocs, ctx.plan, ctx.node, texts(searcher, ctx), cancellation, ctx.explain());
         } catch (InferenceCancelledException e) {
+            if (cancellation.searchTimedOut() && ctx.partialResultsAllowed()) {
+                // the search's own timeout: this shard answers as one whose model timed out, in the band below every
+                // reranked hit of every shard (its raw first-stage scores would outrank other shards' model scores)
+                ctx.node.stats().increment(ctx.plan.request().model(), StatName.RESCORE_FALLBACKS);
+                ctx.markFellBack();
+                ctx.setRescoredDocs(CarriedScores.fellBack());
+                return new TopDocs(topDocs.totalHits, WindowCombiner.notReranked(topDocs.scoreDocs));
+            }
             throw cancellation.reason(e);
         } catch (UncheckedIOException e) {
             throw e.getCause();
