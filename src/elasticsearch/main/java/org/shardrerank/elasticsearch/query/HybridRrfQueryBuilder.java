@@ -14,6 +14,7 @@ import org.elasticsearch.xcontent.ObjectParser;
 import org.elasticsearch.xcontent.ParseField;
 import org.elasticsearch.xcontent.XContentBuilder;
 import org.elasticsearch.xcontent.XContentParser;
+import org.shardrerank.query.HybridRrfOptions;
 import org.shardrerank.query.HybridRrfQuery;
 
 import java.io.IOException;
@@ -93,34 +94,14 @@ public final class HybridRrfQueryBuilder extends AbstractQueryBuilder<HybridRrfQ
      * builds the Lucene query.
      */
     void validate() {
-        if (queries.size() < 2) {
-            throw new IllegalArgumentException("[" + NAME + "] requires at least 2 queries in [queries], got [" + queries.size() + "]");
-        }
-        if (rankConstant < 1) {
-            throw new IllegalArgumentException("[" + NAME + "] [rank_constant] must be >= 1, got [" + rankConstant + "]");
-        }
-        if (windowSize < 1) {
-            throw new IllegalArgumentException("[" + NAME + "] [window_size] must be >= 1, got [" + windowSize + "]");
-        }
-        if (weights != null) {
-            if (weights.size() != queries.size()) {
-                throw new IllegalArgumentException("[" + NAME + "] [weights] needs one weight per query: got [" + weights.size()
-                    + "] weights for [" + queries.size() + "] queries");
-            }
-            for (int i = 0; i < weights.size(); i++) {
-                float w = weights.get(i);
-                if (Float.isFinite(w) == false || w <= 0) {
-                    throw new IllegalArgumentException("[" + NAME + "] [weights] must be finite numbers > 0, got [" + w + "] at position [" + i + "]");
-                }
-            }
-        }
+        HybridRrfOptions.validate(queries.size(), weights, rankConstant, windowSize);
         for (QueryBuilder q : queries) {
             if (q instanceof HybridRrfQueryBuilder) {
-                throw SubQueries.nestedHybrid();
+                throw HybridRrfOptions.nested();
             }
         }
         if (filter instanceof HybridRrfQueryBuilder) {
-            throw SubQueries.nestedHybrid();
+            throw HybridRrfOptions.nested();
         }
     }
 
@@ -147,15 +128,8 @@ public final class HybridRrfQueryBuilder extends AbstractQueryBuilder<HybridRrfQ
     @Override
     protected Query doToQuery(SearchExecutionContext context, MaxClauseCountQueryVisitor visitor) throws IOException {
         validate();
-        int maxWindow = context.getIndexSettings().getMaxResultWindow();
-        if (windowSize > maxWindow) {
-            throw new IllegalArgumentException("[" + NAME + "] [window_size] must be <= [index.max_result_window] of index ["
-                + context.index().getName() + "] (" + maxWindow + "), got [" + windowSize + "]");
-        }
-        float[] w = new float[queries.size()];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = weights == null ? 1f : weights.get(i);
-        }
+        HybridRrfOptions.checkWindow(windowSize, context.getIndexSettings().getMaxResultWindow(), context.index().getName());
+        float[] w = HybridRrfOptions.weights(weights, queries.size());
         return new HybridRrfQuery(SubQueries.toQueries(queries, filter, context, visitor), w, rankConstant, windowSize);
     }
 

@@ -15,6 +15,7 @@ import org.elasticsearch.index.query.QueryBuilder;
 import org.elasticsearch.index.query.SearchExecutionContext;
 import org.elasticsearch.index.search.NestedHelper;
 import org.elasticsearch.search.vectors.KnnVectorQueryBuilder;
+import org.shardrerank.query.HybridRrfOptions;
 import org.shardrerank.query.HybridRrfQuery;
 
 import java.io.IOException;
@@ -56,11 +57,6 @@ final class SubQueries {
         return queries;
     }
 
-    static IllegalArgumentException nestedHybrid() {
-        return new IllegalArgumentException("[" + HybridRrfQueryBuilder.NAME + "] cannot contain another [" + HybridRrfQueryBuilder.NAME
-            + "] query");
-    }
-
     /** A copy of {@code knn} (through the wire, so no option is lost) with {@code filter} added to its own filters. */
     static KnnVectorQueryBuilder withFilter(KnnVectorQueryBuilder knn, QueryBuilder filter, NamedWriteableRegistry registry)
         throws IOException {
@@ -82,7 +78,7 @@ final class SubQueries {
             return new MatchNoDocsQuery(); // the QueryBuilder contract lets toQuery answer null ("nothing to match here")
         }
         if (containsHybrid(query)) {
-            throw nestedHybrid();
+            throw HybridRrfOptions.nested();
         }
         return query;
     }

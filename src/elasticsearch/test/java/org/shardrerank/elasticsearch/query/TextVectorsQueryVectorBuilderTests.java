@@ -1,7 +1,6 @@
 package org.shardrerank.elasticsearch.query;
 
 import org.elasticsearch.action.ActionListener;
-import org.elasticsearch.common.ParsingException;
 import org.elasticsearch.common.Strings;
 import org.elasticsearch.common.io.stream.BytesStreamOutput;
 import org.elasticsearch.common.io.stream.NamedWriteableAwareStreamInput;
@@ -24,7 +23,6 @@ import org.shardrerank.CoreTestCase;
 import org.shardrerank.elasticsearch.EmbeddingFixture;
 
 import java.io.IOException;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;

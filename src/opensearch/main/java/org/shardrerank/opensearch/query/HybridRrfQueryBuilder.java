@@ -1,5 +1,6 @@
 package org.shardrerank.opensearch.query;
 
+import org.shardrerank.query.HybridRrfOptions;
 import org.shardrerank.query.HybridRrfQuery;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.Query;
@@ -87,34 +88,14 @@ public final class HybridRrfQueryBuilder extends AbstractQueryBuilder<HybridRrfQ
 
     /** Checks what the request alone can tell; messages name the field. */
     void validate() {
-        if (queries.size() < 2) {
-            throw new IllegalArgumentException("[" + NAME + "] requires at least 2 queries in [queries], got [" + queries.size() + "]");
-        }
-        if (rankConstant < 1) {
-            throw new IllegalArgumentException("[" + NAME + "] [rank_constant] must be >= 1, got [" + rankConstant + "]");
-        }
-        if (windowSize < 1) {
-            throw new IllegalArgumentException("[" + NAME + "] [window_size] must be >= 1, got [" + windowSize + "]");
-        }
-        if (weights != null) {
-            if (weights.size() != queries.size()) {
-                throw new IllegalArgumentException("[" + NAME + "] [weights] needs one weight per query: got [" + weights.size()
-                    + "] weights for [" + queries.size() + "] queries");
-            }
-            for (int i = 0; i < weights.size(); i++) {
-                float w = weights.get(i);
-                if (Float.isFinite(w) == false || w <= 0) {
-                    throw new IllegalArgumentException("[" + NAME + "] [weights] must be finite numbers > 0, got [" + w + "] at position [" + i + "]");
-                }
-            }
-        }
+        HybridRrfOptions.validate(queries.size(), weights, rankConstant, windowSize);
         List<QueryBuilder> inner = new ArrayList<>(queries);
         if (filter != null) {
             inner.add(filter);
         }
         for (QueryBuilder q : inner) {
             if (containsHybrid(q)) {
-                throw new IllegalArgumentException("[" + NAME + "] cannot contain another [" + NAME + "] query");
+                throw HybridRrfOptions.nested();
             }
         }
     }
@@ -158,15 +139,8 @@ public final class HybridRrfQueryBuilder extends AbstractQueryBuilder<HybridRrfQ
     @Override
     protected Query doToQuery(QueryShardContext context) throws IOException {
         validate();
-        int maxWindow = context.getIndexSettings().getMaxResultWindow();
-        if (windowSize > maxWindow) {
-            throw new IllegalArgumentException("[" + NAME + "] [window_size] must be <= [index.max_result_window] of index ["
-                + context.index().getName() + "] (" + maxWindow + "), got [" + windowSize + "]");
-        }
-        float[] w = new float[queries.size()];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = weights == null ? 1f : weights.get(i);
-        }
+        HybridRrfOptions.checkWindow(windowSize, context.getIndexSettings().getMaxResultWindow(), context.index().getName());
+        float[] w = HybridRrfOptions.weights(weights, queries.size());
         return new HybridRrfQuery(SubQueries.toQueries(queries, filter, context), w, rankConstant, windowSize);
     }
 
