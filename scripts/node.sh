@@ -197,7 +197,7 @@ wait_for() {
   local t auth=()
   [ -z "$NODE_SECURITY" ] || auth=(-u "$NODE_ADMIN")
   for t in $(seq 1 400); do
-    if curl -fsS "${auth[@]}" "$url/_cluster/health?wait_for_status=$status&wait_for_nodes=$NODES&timeout=1s" >/dev/null 2>&1; then
+    if curl -fsS -m 10 "${auth[@]}" "$url/_cluster/health?wait_for_status=$status&wait_for_nodes=$NODES&timeout=1s" >/dev/null 2>&1; then
       local extra=""
       if [ "$ENGINE" = elasticsearch ]; then
         extra=", license $(license_type "$url" "${auth[@]}")"
