@@ -49,7 +49,6 @@ esac
 # credentials of the health probes when security is on: NODE_ADMIN, else the first user of NODE_USERS
 if [ -n "$NODE_SECURITY" ] && [ -z "${NODE_ADMIN:-}" ]; then
   NODE_ADMIN=$(printf '%s\n' "${NODE_USERS:-}" | awk -F: 'NF >= 2 { print $1 ":" $2; exit }')
-  [ -n "$NODE_ADMIN" ] || { echo "node.sh: NODE_SECURITY=1 needs NODE_ADMIN or NODE_USERS" >&2; exit 2; }
 fi
 
 find_java() {
@@ -195,7 +194,10 @@ launch() {
 wait_for() {
   local i=$1 status=$2 url; url="http://127.0.0.1:$(http_port "$1")"
   local t auth=()
-  [ -z "$NODE_SECURITY" ] || auth=(-u "$NODE_ADMIN")
+  if [ -n "$NODE_SECURITY" ]; then
+    [ -n "${NODE_ADMIN:-}" ] || { echo "node.sh: NODE_SECURITY=1 needs NODE_ADMIN or NODE_USERS for the health probes" >&2; exit 2; }
+    auth=(-u "$NODE_ADMIN")
+  fi
   for t in $(seq 1 400); do
     if curl -fsS -m 10 "${auth[@]}" "$url/_cluster/health?wait_for_status=$status&wait_for_nodes=$NODES&timeout=1s" >/dev/null 2>&1; then
       local extra=""
