@@ -1,6 +1,7 @@
 package org.shardrerank;
 
 import org.junit.After;
+import org.junit.Test;
 
 import java.io.IOException;
 import java.util.Map;
@@ -19,7 +20,7 @@ public class BackPressureIT extends RerankRestTestCase {
     }
 
     private void setLimit(String limit) throws IOException {
-        call("PUT", "/_cluster/settings", "{\"transient\":{\"" + LIMIT + "\":" + (limit == null ? "null" : "\"" + limit + "\"") + "}}");
+        call("PUT", "/_cluster/settings", "{\"persistent\":{\"" + LIMIT + "\":" + (limit == null ? "null" : "\"" + limit + "\"") + "}}");
     }
 
     @SuppressWarnings("unchecked")
@@ -38,6 +39,7 @@ public class BackPressureIT extends RerankRestTestCase {
         assertEquals("2", ids(call("POST", "/docs/_search", goldfishRerank(100, "do goldfish grow", ""))).get(0));
     }
 
+    @Test
     public void testWindowOverTheBreakerLimitIs429AndNothingStaysCharged() throws Exception {
         indexGoldfish();
         // 1,000 texts of ~2,500 characters: ~5 MB of strings before a token is made
@@ -68,6 +70,7 @@ public class BackPressureIT extends RerankRestTestCase {
     }
 
     @SuppressWarnings("unchecked")
+    @Test
     public void testOneRequestWithMoreModelRunsThanThePoolQueuesIsServed() throws Exception {
         indexGoldfish();
         Map<String, Object> pool = (Map<String, Object>) ((Map<String, Object>) onlyNode(call("GET", "/_nodes/thread_pool", null))

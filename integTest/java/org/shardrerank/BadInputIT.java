@@ -1,5 +1,7 @@
 package org.shardrerank;
 
+import org.junit.Test;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,6 +81,7 @@ public class BadInputIT extends RerankRestTestCase {
         return c;
     }
 
+    @Test
     public void testCatalogue() throws IOException {
         call("PUT", "/bad", "{\"settings\":{\"number_of_shards\":2,\"number_of_replicas\":0},\"mappings\":{\"properties\":{"
             + "\"text\":{\"type\":\"text\"},\"year\":{\"type\":\"integer\"},\"meta\":{\"properties\":{\"a\":{\"type\":\"keyword\"}}}}}}");
@@ -99,6 +102,7 @@ public class BadInputIT extends RerankRestTestCase {
     }
 
     /** A field the model cannot read from _source would be scored as an empty text for every document: a 400 instead. */
+    @Test
     public void testFieldsThatCannotBeReadAre400() throws IOException {
         call("PUT", "/nosource", "{\"mappings\":{\"_source\":{\"enabled\":false},\"properties\":{\"text\":{\"type\":\"text\"}}}}");
         call("PUT", "/excluded", "{\"mappings\":{\"_source\":{\"excludes\":[\"secret\"]},\"properties\":{\"text\":{\"type\":\"text\"},"
@@ -122,15 +126,16 @@ public class BadInputIT extends RerankRestTestCase {
 
     /** Model names in requests cannot grow the node's stats: only models that exist get counters of their own. */
     @SuppressWarnings("unchecked")
+    @Test
     public void testUnknownModelNamesDoNotGrowTheStats() throws IOException {
-        call("PUT", "/vectors", "{\"settings\":{\"index.knn\":true},\"mappings\":{\"properties\":{\"v\":{\"type\":\"knn_vector\","
-            + "\"dimension\":384,\"method\":{\"name\":\"hnsw\",\"engine\":\"lucene\",\"space_type\":\"cosinesimil\"}}}}}");
+        call("PUT", "/vectors", "{\"settings\":{\"number_of_shards\":1" + ENGINE.vectorIndexSettings() + "},"
+            + "\"mappings\":{\"properties\":{\"v\":" + ENGINE.vectorField(384, Engine.Similarity.COSINE) + "}}}");
         for (int i = 0; i < 200; i++) {
             String body = "{\"query\":{\"text_knn\":{\"field\":\"v\",\"model\":\"no-such-model-" + i + "\",\"query_text\":\"goldfish\",\"k\":3}}}";
             ErrorResponse e = callExpectingError("POST", "/vectors/_search", body);
             assertEquals(e.text(), 400, e.status());
         }
-        Map<String, Object> stats = onlyNode(call("GET", "/_plugins/rerank/stats", null));
+        Map<String, Object> stats = onlyNode(call("GET", ENGINE.restPrefix() + "/stats", null));
         Map<String, Object> models = (Map<String, Object>) stats.get("models");
         for (String name : models.keySet()) {
             assertFalse("stats of a model that does not exist: " + name, name.startsWith("no-such-model"));
@@ -138,17 +143,11 @@ public class BadInputIT extends RerankRestTestCase {
         assertTrue(models.toString(), models.size() <= 10);
     }
 
+    @Test
     public void testInvalidUtf8IsRejected() throws IOException {
-        org.opensearch.client.Request request = new org.opensearch.client.Request("POST", "/_search");
-        request.setEntity(new org.apache.hc.core5.http.io.entity.ByteArrayEntity(
-            new byte[] { '{', '"', 'q', (byte) 0xff, (byte) 0xfe, '"', ':', '1', '}' },
-            org.apache.hc.core5.http.ContentType.APPLICATION_JSON));
-        try {
-            client().performRequest(request);
-            fail("invalid UTF-8 was accepted");
-        } catch (org.opensearch.client.ResponseException e) {
-            assertEquals(400, e.getResponse().getStatusLine().getStatusCode());
-            assertTrue(e.getMessage(), e.getMessage().contains("Invalid UTF-8"));
-        }
+        RestResponse r = requestBytes("POST", "/_search", new byte[] { '{', '"', 'q', (byte) 0xff, (byte) 0xfe, '"', ':', '1', '}' },
+            "application/json");
+        assertEquals(r.body(), 400, r.status());
+        assertTrue(r.body(), r.body().contains("Invalid UTF-8"));
     }
 }

@@ -1,11 +1,13 @@
 package org.shardrerank;
 
+import org.junit.Test;
+
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The cross_encoder rescorer on a real OpenSearch 3.6.0 node with k-NN and this plugin installed, over REST. */
+/** The cross_encoder rescorer over REST on a real node (OpenSearch 3.6.0 with k-NN, or Elasticsearch 9.5.3) with this plugin installed. */
 public class CrossEncoderRescoreIT extends RerankRestTestCase {
 
     private void createDocs(int shards) throws IOException {
@@ -21,12 +23,15 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
             + "\"fields\":[\"title\",\"text\"]" + extra + "}}}";
     }
 
+    @Test
     public void testPluginsAreInstalled() throws IOException {
         Map<String, Object> nodes = call("GET", "/_nodes/plugins", null);
         String text = nodes.toString();
         assertTrue(text, text.contains("shard-rerank"));
-        assertTrue(text, text.contains("opensearch-knn"));
-        Map<String, Object> models = call("GET", "/_plugins/rerank/models", null);
+        if (ENGINE.vectorPlugin() != null) {
+            assertTrue(text, text.contains(ENGINE.vectorPlugin()));
+        }
+        Map<String, Object> models = call("GET", ENGINE.restPrefix() + "/models", null);
         String m = models.toString();
         assertTrue(m, m.contains("name=overlap-logit"));
         assertTrue(m, m.contains("name=overlap-2class"));
@@ -34,6 +39,7 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
     }
 
     @SuppressWarnings("unchecked")
+    @Test
     public void testRescoreOnSeveralShardsRanksByTheModel() throws IOException {
         createDocs(3);
         Map<String, Object> first = call("POST", "/docs/_search", "{\"size\":10,\"query\":{\"match\":{\"text\":\"goldfish\"}}}");
@@ -54,7 +60,7 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
         }
         assertEquals("repeated searches give the same order", ids, ids(call("POST", "/docs/_search", rerank(""))));
 
-        Map<String, Object> stats = onlyNode(call("GET", "/_plugins/rerank/stats", null));
+        Map<String, Object> stats = onlyNode(call("GET", ENGINE.restPrefix() + "/stats", null));
         assertTrue(stats.toString(), ((Number) stats.get("rescore_requests")).longValue() >= 3);
         assertTrue(stats.toString(), ((Number) stats.get("pairs")).longValue() >= 6);
         assertEquals("cpu", stats.get("device"));
@@ -65,6 +71,7 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
     }
 
     @SuppressWarnings("unchecked")
+    @Test
     public void testExplainShowsFirstStageRawOutputAndActivation() throws IOException {
         createDocs(2);
         Map<String, Object> r = call("POST", "/docs/_search?explain=true", rerank(""));
@@ -79,6 +86,7 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
         assertTrue(text, text.contains("weight(text:goldfish"));
     }
 
+    @Test
     public void testCombineModeAndMinScore() throws IOException {
         createDocs(1);
         Map<String, Object> r = call("POST", "/docs/_search",
@@ -91,6 +99,7 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
         assertEquals(List.of("2", "5", "6"), ids(filtered));
     }
 
+    @Test
     public void testLongDocumentsAreChunked() throws IOException {
         call("PUT", "/long", "{\"settings\":{\"number_of_shards\":1},\"mappings\":{\"properties\":{\"text\":{\"type\":\"text\"}}}}");
         Map<String, String> docs = new LinkedHashMap<>();
@@ -107,6 +116,7 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
         assertTrue(text, text.matches("(?s).*chunk \\d+ of \\d+ decided \\(pooling max\\).*"));
     }
 
+    @Test
     public void testBadRequestsGetClearErrors() throws IOException {
         createDocs(2);
         String[][] cases = {
@@ -129,18 +139,20 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
             call("GET", "/_cluster/health/docs?wait_for_status=green&timeout=10s", null).get("status"));
     }
 
+    @Test
     public void testBrokenModelFailsOnlyItsRequests() throws IOException {
         createDocs(2);
         ErrorResponse e = callExpectingError("POST", "/docs/_search", rerank("").replace("overlap-logit", "broken-checksum"));
         assertEquals(e.text(), 503, e.status());
         assertTrue(e.text(), e.text().contains("model [broken-checksum] is not available on this node: sha256 of [model.onnx] is"));
         assertEquals("other models still serve", "2", ids(call("POST", "/docs/_search", rerank(""))).get(0));
-        String models = call("GET", "/_plugins/rerank/models", null).toString();
+        String models = call("GET", ENGINE.restPrefix() + "/models", null).toString();
         assertTrue(models, models.matches("(?s).*name=broken-checksum, state=failed.*"));
         assertEquals("green", call("GET", "/_cluster/health/docs?wait_for_status=green&timeout=10s", null).get("status"));
     }
 
     @SuppressWarnings("unchecked")
+    @Test
     public void testTimeoutFallsBackToTheFirstStageAndSaysSo() throws IOException {
         call("PUT", "/slow", "{\"settings\":{\"number_of_shards\":1},\"mappings\":{\"properties\":{\"text\":{\"type\":\"text\"}}}}");
         Map<String, String> docs = new LinkedHashMap<>();
@@ -158,7 +170,7 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
             Map<String, Object> fields = (Map<String, Object>) hit.get("fields");
             assertEquals(hit.toString(), List.of("timeout"), fields.get("_rerank_fallback"));
         }
-        Map<String, Object> stats = onlyNode(call("GET", "/_plugins/rerank/stats", null));
+        Map<String, Object> stats = onlyNode(call("GET", ENGINE.restPrefix() + "/stats", null));
         assertTrue(stats.toString(), ((Number) stats.get("rescore_timeouts")).longValue() >= 1);
         assertTrue(stats.toString(), ((Number) stats.get("rescore_fallbacks")).longValue() >= 1);
 
@@ -199,6 +211,7 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
 
     /** Cancelling a search (the tasks API, or a client's own timeout) drops its model runs not started yet. */
     @SuppressWarnings("unchecked")
+    @Test
     public void testACancelledSearchStopsItsModelRuns() throws Exception {
         longDocuments("cancel", 300);
         // 300 documents x 64 windows, one model run each: far longer than the test waits
@@ -227,6 +240,7 @@ public class CrossEncoderRescoreIT extends RerankRestTestCase {
     }
 
     /** Requests take turns on the inference threads: a small rescore is not queued behind every run of a large one. */
+    @Test
     public void testASmallRescoreIsNotStuckBehindALargeOne() throws Exception {
         longDocuments("fair", 300);
         long started = System.nanoTime();

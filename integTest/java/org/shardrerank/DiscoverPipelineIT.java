@@ -1,7 +1,8 @@
 package org.shardrerank;
 
-import org.opensearch.client.Request;
-import org.opensearch.client.Response;
+import org.junit.Assume;
+import org.junit.BeforeClass;
+import org.junit.Test;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -15,13 +16,18 @@ import java.util.Set;
  * The {@code text_hybrid_rerank} default search pipeline under requests shaped as Dashboards Discover sends them, on a
  * log index of 40 lines (message: text, level: keyword, @timestamp: date): a keyword query still filters, hit counts
  * and aggregations are those of the same request without the pipeline ({@code search_pipeline=_none}), and a text
- * query ranks its own matches by hybrid + rerank.
+ * query ranks its own matches by hybrid + rerank. OpenSearch only: Elasticsearch has no search pipelines.
  */
 public class DiscoverPipelineIT extends RerankRestTestCase {
     private static final String INDEX = "logs";
     private static final String HEADER = "X-Shard-Rerank-Pipeline";
     private static final String RANGE = "{\"range\":{\"@timestamp\":{\"gte\":\"2026-11-01T00:00:00.000Z\",\"lte\":\"2026-11-03T23:59:59.999Z\","
         + "\"format\":\"strict_date_optional_time\"}}}";
+
+    @BeforeClass
+    public static void openSearchOnly() {
+        Assume.assumeTrue("search pipelines (and Dashboards Discover) are OpenSearch's", ENGINE.hasSearchPipelines());
+    }
 
     /**
      * Line i: day 1 + i / 10, hour i % 10. ERROR when i % 4 == 0 (10 lines): "disk failure on node i ..." (longer as i
@@ -81,10 +87,12 @@ public class DiscoverPipelineIT extends RerankRestTestCase {
     private record Answer(String header, Map<String, Object> body) {}
 
     private Answer search(String pipeline, String body) throws IOException {
-        Request request = new Request("POST", "/" + INDEX + "/_search" + (pipeline == null ? "" : "?search_pipeline=" + pipeline));
-        request.setJsonEntity(body);
-        Response r = client().performRequest(request);
-        return new Answer(r.getHeader(HEADER), parse(r));
+        String path = "/" + INDEX + "/_search" + (pipeline == null ? "" : "?search_pipeline=" + pipeline);
+        RestResponse r = request("POST", path, body);
+        if (r.ok() == false) {
+            throw new ResponseException("POST", path, r);
+        }
+        return new Answer(r.header(HEADER), r.map());
     }
 
     @SuppressWarnings("unchecked")
@@ -109,6 +117,7 @@ public class DiscoverPipelineIT extends RerankRestTestCase {
         assertEquals("the same documents", Set.copyOf(ids(plain.body())), Set.copyOf(ids(piped.body())));
     }
 
+    @Test
     public void testDiscoverRequestsKeepTheirMeaning() throws IOException {
         setUpLogs();
 

@@ -1,7 +1,7 @@
 package org.shardrerank;
 
-import org.opensearch.client.Request;
-import org.opensearch.client.Response;
+import org.junit.Assume;
+import org.junit.Test;
 
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * In-node text embeddings on a real node with k-NN: the {@code text_vectors} ingest processor, the {@code text_knn}
- * query and the {@code text_hybrid_rerank} search pipeline, with the real all-MiniLM-L6-v2 (int8) the build unpacks
- * from Maven Central and the fixture cross-encoder {@code overlap-logit}.
+ * In-node text embeddings on a real node (OpenSearch with k-NN, or Elasticsearch): the {@code text_vectors} ingest
+ * processor, the {@code text_knn} query and (OpenSearch only) the {@code text_hybrid_rerank} search pipeline, with the
+ * real all-MiniLM-L6-v2 (int8) the build unpacks from Maven Central and the fixture cross-encoder {@code overlap-logit}.
  */
 public class EmbeddingIT extends RerankRestTestCase {
     private static final String MODEL = "all-minilm-l6-v2";
@@ -20,11 +20,10 @@ public class EmbeddingIT extends RerankRestTestCase {
         + "\"target_field\":\"vec\"%s}}]}";
 
     private void createIndex(String index, int shards, String pipeline) throws IOException {
-        call("PUT", "/" + index, "{\"settings\":{\"number_of_shards\":" + shards + ",\"number_of_replicas\":0,\"index.knn\":true"
+        call("PUT", "/" + index, "{\"settings\":{\"number_of_shards\":" + shards + ",\"number_of_replicas\":0" + ENGINE.vectorIndexSettings()
             + (pipeline == null ? "" : ",\"default_pipeline\":\"" + pipeline + "\"") + "},"
             + "\"mappings\":{\"properties\":{\"title\":{\"type\":\"text\"},\"text\":{\"type\":\"text\"},\"year\":{\"type\":\"integer\"},"
-            + "\"vec\":{\"type\":\"knn_vector\",\"dimension\":384,"
-            + "\"method\":{\"name\":\"hnsw\",\"engine\":\"lucene\",\"space_type\":\"cosinesimil\"}}}}}");
+            + "\"vec\":" + ENGINE.vectorField(384, Engine.Similarity.COSINE) + "}}}");
     }
 
     private static Map<String, String> docs() {
@@ -42,32 +41,21 @@ public class EmbeddingIT extends RerankRestTestCase {
     }
 
     @SuppressWarnings("unchecked")
-    private Map<String, Object> bulkRaw(String index, Map<String, String> docs) throws IOException {
-        StringBuilder body = new StringBuilder();
-        for (Map.Entry<String, String> d : docs.entrySet()) {
-            body.append("{\"index\":{\"_index\":\"").append(index).append("\",\"_id\":\"").append(d.getKey()).append("\"}}\n");
-            body.append(d.getValue()).append('\n');
-        }
-        Request request = new Request("POST", "/_bulk?refresh=true");
-        request.setJsonEntity(body.toString());
-        return parse(client().performRequest(request));
-    }
-
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> item(Map<String, Object> bulkResponse, int i) {
         return (Map<String, Object>) ((Map<String, Object>) ((List<Object>) bulkResponse.get("items")).get(i)).get("index");
     }
 
     @SuppressWarnings("unchecked")
     private List<Number> vector(String index, String id) throws IOException {
-        Map<String, Object> source = (Map<String, Object>) call("GET", "/" + index + "/_doc/" + id, null).get("_source");
+        Map<String, Object> source = (Map<String, Object>) call("GET", "/" + index + "/_doc/" + id + ENGINE.getWithVectorsParams(), null)
+            .get("_source");
         return (List<Number>) source.get("vec");
     }
 
     /** A counter of the node's stats ({@code nodes.<id>.<name>}), summed over the nodes that answer. */
     @SuppressWarnings("unchecked")
     private long stat(String name) throws IOException {
-        Map<String, Object> nodes = (Map<String, Object>) call("GET", "/_plugins/rerank/stats", null).get("nodes");
+        Map<String, Object> nodes = (Map<String, Object>) call("GET", ENGINE.restPrefix() + "/stats", null).get("nodes");
         long sum = 0;
         for (Object node : nodes.values()) {
             sum += ((Number) ((Map<String, Object>) node).get(name)).longValue();
@@ -75,12 +63,14 @@ public class EmbeddingIT extends RerankRestTestCase {
         return sum;
     }
 
+    @Test
     public void testModelIsListed() throws IOException {
-        String models = call("GET", "/_plugins/rerank/models", null).toString();
+        String models = call("GET", ENGINE.restPrefix() + "/models", null).toString();
         assertTrue(models, models.contains("name=" + MODEL));
         assertTrue(models, models.contains("type=text_embedding"));
     }
 
+    @Test
     public void testIngestFillsVectorsAndReportsDocumentsWithoutText() throws IOException {
         call("PUT", "/_ingest/pipeline/vectors", String.format(java.util.Locale.ROOT, PIPELINE, ""));
         createIndex("ingest", 2, "vectors");
@@ -111,9 +101,7 @@ public class EmbeddingIT extends RerankRestTestCase {
 
         // on_missing: skip indexes the document without a vector
         call("PUT", "/_ingest/pipeline/vectors-skip", String.format(java.util.Locale.ROOT, PIPELINE, ",\"on_missing\":\"skip\""));
-        Request one = new Request("PUT", "/ingest/_doc/empty?pipeline=vectors-skip&refresh=true");
-        one.setJsonEntity("{\"title\":\"\",\"year\":2020}");
-        client().performRequest(one);
+        call("PUT", "/ingest/_doc/empty?pipeline=vectors-skip&refresh=true", "{\"title\":\"\",\"year\":2020}");
         assertNull(vector("ingest", "empty"));
     }
 
@@ -122,10 +110,11 @@ public class EmbeddingIT extends RerankRestTestCase {
      * outside the plugin (src/test/resources/.../embedding-reference.json, see tools/embedding-reference).
      */
     @SuppressWarnings("unchecked")
+    @Test
     public void testStoredVectorsMatchTheReference() throws IOException {
         Map<String, Object> ref;
         try (java.io.InputStream in = getClass().getResourceAsStream("/org/shardrerank/inference/embedding-reference.json")) {
-            ref = org.opensearch.common.xcontent.XContentHelper.convertToMap(org.opensearch.common.xcontent.json.JsonXContent.jsonXContent, in, false);
+            ref = JSON.readValue(in, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
         }
         List<String> sentences = (List<String>) ref.get("sentences");
         List<List<Number>> expected = (List<List<Number>>) ((Map<String, Object>) ref.get("vectors")).get(MODEL);
@@ -149,6 +138,7 @@ public class EmbeddingIT extends RerankRestTestCase {
         }
     }
 
+    @Test
     public void testProcessorConfigurationErrors() throws IOException {
         String[][] cases = {
             { PIPELINE.replace("%s", "").replace(MODEL, "no-such-model"), "unknown model [no-such-model]" },
@@ -163,6 +153,7 @@ public class EmbeddingIT extends RerankRestTestCase {
         }
     }
 
+    @Test
     public void testSearchByTextAloneEmbedsOncePerRequest() throws IOException {
         indexDocs("knn", 3);
         String query = "{\"size\":3,\"query\":{\"text_knn\":{\"field\":\"vec\",\"query_text\":\"%s\",\"model\":\"" + MODEL + "\",\"k\":3%s}}}";
@@ -193,6 +184,7 @@ public class EmbeddingIT extends RerankRestTestCase {
         assertEquals("2", ids(combined).get(0));
     }
 
+    @Test
     public void testTextKnnErrors() throws IOException {
         indexDocs("knn-errors", 1);
         String q = "{\"query\":{\"text_knn\":{\"field\":\"vec\",\"query_text\":\"goldfish\",\"model\":\"" + MODEL + "\",\"k\":3}}}";
@@ -215,23 +207,22 @@ public class EmbeddingIT extends RerankRestTestCase {
 
     /** hybrid_rrf when this build has it (branch hybrid merged), else the processor's bool first stage. */
     private String firstStage() throws IOException {
-        Request probe = new Request("POST", "/_search");
-        probe.setJsonEntity("{\"size\":0,\"query\":{\"hybrid_rrf\":{\"queries\":[{\"match_all\":{}}]}}}");
-        try {
-            client().performRequest(probe);
-            return "hybrid_rrf";
-        } catch (org.opensearch.client.ResponseException e) {
-            return "bool";
+        return errorOf("POST", "/_search", "{\"size\":0,\"query\":{\"hybrid_rrf\":{\"queries\":[{\"match_all\":{}}]}}}") == null
+            ? "hybrid_rrf"
+            : "bool";
+    }
+
+    private RestResponse search(String index, String body) throws IOException {
+        RestResponse r = request("POST", "/" + index + "/_search", body);
+        if (r.ok() == false) {
+            throw new ResponseException("POST", "/" + index + "/_search", r);
         }
+        return r;
     }
 
-    private Response search(String index, String body) throws IOException {
-        Request request = new Request("POST", "/" + index + "/_search");
-        request.setJsonEntity(body);
-        return client().performRequest(request);
-    }
-
+    @Test
     public void testDefaultSearchPipelineTurnsAPlainMatchIntoHybridAndRerank() throws IOException {
+        Assume.assumeTrue("search pipelines are OpenSearch's", ENGINE.hasSearchPipelines());
         indexDocs("plain", 2);
         String stage = firstStage();
         call("PUT", "/_search/pipeline/text-rerank", "{\"request_processors\":[{\"text_hybrid_rerank\":{\"model\":\"" + MODEL + "\","
@@ -239,9 +230,9 @@ public class EmbeddingIT extends RerankRestTestCase {
             + "\"rerank\":{\"model\":\"overlap-logit\",\"fields\":[\"title\",\"text\"],\"window_size\":50}}}]}");
         call("PUT", "/plain/_settings", "{\"index.search.default_pipeline\":\"text-rerank\"}");
 
-        Response r = search("plain", "{\"query\":{\"match\":{\"text\":\"do goldfish grow\"}}}");
-        assertEquals("rewritten; " + stage + " + cross_encoder rank the query's own matches", r.getHeader("X-Shard-Rerank-Pipeline"));
-        Map<String, Object> body = parse(r);
+        RestResponse r = search("plain", "{\"query\":{\"match\":{\"text\":\"do goldfish grow\"}}}");
+        assertEquals("rewritten; " + stage + " + cross_encoder rank the query's own matches", r.header("X-Shard-Rerank-Pipeline"));
+        Map<String, Object> body = r.map();
         List<String> ids = ids(body);
         // overlap-logit: query word-pieces (do, gold, ##fish, grow) in title + text, minus 0.001 x length; 5 and 6 tie at 3
         assertEquals("2", ids.get(0));
@@ -251,11 +242,11 @@ public class EmbeddingIT extends RerankRestTestCase {
         assertEquals(6, ((Number) ((Map<?, ?>) ((Map<?, ?>) body.get("hits")).get("total")).get("value")).intValue());
 
         // what Dashboards Discover sends: the query bar's text in a bool filter next to a range
-        Response discover = search("plain", "{\"query\":{\"bool\":{\"must\":[],\"filter\":[{\"multi_match\":{\"type\":\"best_fields\","
+        RestResponse discover = search("plain", "{\"query\":{\"bool\":{\"must\":[],\"filter\":[{\"multi_match\":{\"type\":\"best_fields\","
             + "\"query\":\"do goldfish grow\",\"lenient\":true}},{\"range\":{\"year\":{\"gte\":2003}}}],\"should\":[],\"must_not\":[]}},"
             + "\"sort\":[{\"_score\":{\"order\":\"desc\"}}]}");
-        assertTrue(discover.getHeader("X-Shard-Rerank-Pipeline"), discover.getHeader("X-Shard-Rerank-Pipeline").startsWith("rewritten"));
-        List<String> discovered = ids(parse(discover));
+        assertTrue(discover.header("X-Shard-Rerank-Pipeline"), discover.header("X-Shard-Rerank-Pipeline").startsWith("rewritten"));
+        List<String> discovered = ids(discover.map());
         assertEquals(java.util.Set.of("5", "6"), java.util.Set.copyOf(discovered.subList(0, 2)));
         assertFalse("2 is before 2003", discovered.contains("2"));
         for (String id : discovered) {
@@ -263,16 +254,18 @@ public class EmbeddingIT extends RerankRestTestCase {
         }
 
         // what it does not understand passes through, and says why
-        Response all = search("plain", "{\"query\":{\"match_all\":{}}}");
+        RestResponse all = search("plain", "{\"query\":{\"match_all\":{}}}");
         assertEquals("passthrough; no clause of [match, match_phrase, match_phrase_prefix, match_bool_prefix, multi_match, query_string, "
-            + "simple_query_string] in the query", all.getHeader("X-Shard-Rerank-Pipeline"));
-        assertEquals(8, ids(parse(all)).size());
-        Response sorted = search("plain", "{\"query\":{\"match\":{\"text\":\"goldfish\"}},\"sort\":[{\"year\":\"asc\"}]}");
-        assertTrue(sorted.getHeader("X-Shard-Rerank-Pipeline"), sorted.getHeader("X-Shard-Rerank-Pipeline").startsWith("passthrough; the request sorts"));
-        assertEquals("1", ids(parse(sorted)).get(0));
+            + "simple_query_string] in the query", all.header("X-Shard-Rerank-Pipeline"));
+        assertEquals(8, ids(all.map()).size());
+        RestResponse sorted = search("plain", "{\"query\":{\"match\":{\"text\":\"goldfish\"}},\"sort\":[{\"year\":\"asc\"}]}");
+        assertTrue(sorted.header("X-Shard-Rerank-Pipeline"), sorted.header("X-Shard-Rerank-Pipeline").startsWith("passthrough; the request sorts"));
+        assertEquals("1", ids(sorted.map()).get(0));
     }
 
+    @Test
     public void testSearchPipelineConfigurationErrors() throws IOException {
+        Assume.assumeTrue("search pipelines are OpenSearch's", ENGINE.hasSearchPipelines());
         String base = "{\"request_processors\":[{\"text_hybrid_rerank\":{\"model\":\"" + MODEL + "\",\"vector_field\":\"vec\"%s}}]}";
         String[][] cases = {
             { String.format(java.util.Locale.ROOT, base, ",\"first_stage\":\"sum\""), "must be one of [hybrid_rrf, bool], got [sum]" },

@@ -1,5 +1,8 @@
 package org.shardrerank;
 
+import org.junit.Assume;
+import org.junit.Test;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,8 +14,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The hybrid_rrf query on a real OpenSearch 3.6.0 node with the k-NN plugin: BM25 and k-NN fused per shard,
- * checked against RRF computed here from the sub-queries run alone on each shard.
+ * The hybrid_rrf query on a real node (OpenSearch 3.6.0 with the k-NN plugin, or Elasticsearch 9.5.3): BM25 and k-NN
+ * fused per shard, checked against RRF computed here from the sub-queries run alone on each shard.
  */
 public class HybridRrfIT extends RerankRestTestCase {
     private static final String INDEX = "hybrid";
@@ -50,9 +53,9 @@ public class HybridRrfIT extends RerankRestTestCase {
 
     /** {@link #DOCS} documents in three refreshes (so shards have several segments), with a nested field. */
     private void createIndex(int shards) throws IOException {
-        call("PUT", "/" + INDEX, "{\"settings\":{\"number_of_shards\":" + shards + ",\"number_of_replicas\":0,\"index.knn\":true},"
+        call("PUT", "/" + INDEX, "{\"settings\":{\"number_of_shards\":" + shards + ",\"number_of_replicas\":0" + ENGINE.vectorIndexSettings() + "},"
             + "\"mappings\":{\"properties\":{\"text\":{\"type\":\"text\"},\"title\":{\"type\":\"text\"},\"tag\":{\"type\":\"keyword\"},"
-            + "\"embedding\":{\"type\":\"knn_vector\",\"dimension\":4,\"method\":{\"name\":\"hnsw\",\"engine\":\"lucene\",\"space_type\":\"l2\"}},"
+            + "\"embedding\":" + ENGINE.vectorField(4, Engine.Similarity.L2) + ","
             + "\"comments\":{\"type\":\"nested\",\"properties\":{\"note\":{\"type\":\"text\"}}}}}}");
         for (int batch = 0; batch < 3; batch++) {
             Map<String, String> docs = new LinkedHashMap<>();
@@ -66,7 +69,12 @@ public class HybridRrfIT extends RerankRestTestCase {
     }
 
     private static String knn(int k) {
-        return "{\"knn\":{\"embedding\":{\"vector\":" + json(QUERY_VECTOR) + ",\"k\":" + k + "}}}";
+        return knn(k, "");
+    }
+
+    /** The engine's k-NN query on the embedding field; {@code extra} goes next to the vector and k. */
+    private static String knn(int k, String extra) {
+        return ENGINE.knnQuery("embedding", json(QUERY_VECTOR), k, extra);
     }
 
     private static final String MATCH = "{\"match\":{\"text\":\"goldfish grow pond\"}}";
@@ -117,6 +125,7 @@ public class HybridRrfIT extends RerankRestTestCase {
         }
     }
 
+    @Test
     public void testBm25AndKnnFusedPerShardAsComputedFromEachSubQueryAlone() throws IOException {
         createIndex(3);
         int window = 6;
@@ -144,6 +153,7 @@ public class HybridRrfIT extends RerankRestTestCase {
         assertEquals("repeated searches give the same order", ids(all), ids(search(null, "{\"size\":100,\"query\":" + hybrid(queries, window, "") + "}")));
     }
 
+    @Test
     public void testWeightsRankConstantAndOtherSubQueryTypes() throws IOException {
         createIndex(1);
         int window = 6;
@@ -161,6 +171,7 @@ public class HybridRrfIT extends RerankRestTestCase {
     }
 
     @SuppressWarnings("unchecked")
+    @Test
     public void testPagingTotalHitsAggregationsAndPostFilter() throws IOException {
         createIndex(2);
         String query = hybrid(List.of(MATCH, knn(5)), 5, "");
@@ -207,6 +218,7 @@ public class HybridRrfIT extends RerankRestTestCase {
         return d;
     }
 
+    @Test
     public void testFilterAppliesToEverySubQueryAndInsideKnn() throws IOException {
         createIndex(1);
         List<String> nearest = nearest(3, null);
@@ -216,8 +228,7 @@ public class HybridRrfIT extends RerankRestTestCase {
         assertEquals("k even neighbours, not the even ones among the k nearest", Set.copyOf(nearest(3, "even")), Set.copyOf(ids(r)));
 
         // and-ed with the knn query's own filter
-        String ownFilter = "{\"knn\":{\"embedding\":{\"vector\":" + json(QUERY_VECTOR) + ",\"k\":3,"
-            + "\"filter\":{\"terms\":{\"_id\":[\"0\",\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\"]}}}}}";
+        String ownFilter = knn(3, ",\"filter\":{\"terms\":{\"_id\":[\"0\",\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\"]}}");
         Map<String, Object> both = search(null, "{\"size\":10,\"query\":" + hybrid(List.of(noText, ownFilter), 3, ",\"filter\":{\"term\":{\"tag\":\"even\"}}") + "}");
         List<String> expected = java.util.stream.IntStream.of(0, 2, 4, 6).boxed()
             .sorted(Comparator.comparingDouble(i -> distance(vector(i), QUERY_VECTOR))).limit(3).map(i -> Integer.toString(i)).toList();
@@ -229,10 +240,11 @@ public class HybridRrfIT extends RerankRestTestCase {
     }
 
     @SuppressWarnings("unchecked")
+    @Test
     public void testExplainAndMatchedQueries() throws IOException {
         createIndex(1);
         String lexical = "{\"match\":{\"text\":{\"query\":\"goldfish grow pond\",\"_name\":\"lexical\"}}}";
-        String vector = "{\"knn\":{\"embedding\":{\"vector\":" + json(QUERY_VECTOR) + ",\"k\":4,\"_name\":\"vector\"}}}";
+        String vector = knn(4, ",\"_name\":\"vector\"");
         Map<String, Object> r = search(null, "{\"size\":100,\"explain\":true,\"query\":" + hybrid(List.of(lexical, vector), 4, "") + "}");
         Set<String> lexicalTop = Set.copyOf(ids(search(null, "{\"size\":4,\"query\":" + MATCH + "}")));
         Set<String> vectorTop = Set.copyOf(ids(search(null, "{\"size\":4,\"query\":" + knn(4) + "}")));
@@ -273,6 +285,7 @@ public class HybridRrfIT extends RerankRestTestCase {
     }
 
     /** The cross_encoder rescorer receives the fused set: its order is the model's, as if it were handed those ids. */
+    @Test
     public void testRescoredByCrossEncoder() throws IOException {
         createIndex(3);
         String query = hybrid(List.of(MATCH, knn(5)), 5, "");
@@ -292,7 +305,9 @@ public class HybridRrfIT extends RerankRestTestCase {
         }
     }
 
+    @Test
     public void testSameResultsWithConcurrentSegmentSearch() throws IOException {
+        Assume.assumeTrue("index.search.concurrent_segment_search.mode is an OpenSearch index setting", ENGINE == Engine.OPENSEARCH);
         createIndex(2);
         String body = "{\"size\":100,\"query\":" + hybrid(List.of(MATCH, knn(7)), 7, "") + "}";
         call("PUT", "/" + INDEX + "/_settings", "{\"index.search.concurrent_segment_search.mode\":\"none\"}");
@@ -311,6 +326,7 @@ public class HybridRrfIT extends RerankRestTestCase {
         assertTrue(e.text(), e.text().contains(message));
     }
 
+    @Test
     public void testBadRequests() throws IOException {
         createIndex(1);
         String two = MATCH + "," + knn(3);

@@ -1,6 +1,7 @@
 package org.shardrerank;
 
 import org.junit.ClassRule;
+import org.junit.Test;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,10 +21,11 @@ public class InferenceQueueIT extends RerankRestTestCase {
         "plugins.shard_rerank.inference.size: 1\nplugins.shard_rerank.inference.queue_size: 1");
 
     @Override
-    protected String getTestRestCluster() {
+    protected String hosts() {
         return NODE.hosts();
     }
 
+    @Test
     public void testConcurrentRescoringsBeyondThePoolAre429() throws Exception {
         indexRepeated("long", 20, LONG_TEXT);
         String search = goldfishRerank(20, "goldfish", RUN_PER_CHUNK);

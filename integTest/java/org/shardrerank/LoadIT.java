@@ -1,8 +1,6 @@
 package org.shardrerank;
 
-import org.opensearch.client.Request;
-import org.opensearch.client.Response;
-import org.opensearch.client.ResponseException;
+import org.junit.Test;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,12 +24,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public class LoadIT extends RerankRestTestCase {
 
+    @Test
     public void testConcurrentRerankSearches() throws Exception {
         int threads = Integer.getInteger("tests.load.threads", 8);
         int seconds = Integer.getInteger("tests.load.seconds", 10);
-        call("PUT", "/load", "{\"settings\":{\"number_of_shards\":3,\"number_of_replicas\":0,\"index.knn\":true},"
-            + "\"mappings\":{\"properties\":{\"text\":{\"type\":\"text\"},\"vector\":{\"type\":\"knn_vector\",\"dimension\":4,"
-            + "\"method\":{\"name\":\"hnsw\",\"engine\":\"lucene\",\"space_type\":\"l2\"}}}}}");
+        call("PUT", "/load", "{\"settings\":{\"number_of_shards\":3,\"number_of_replicas\":0" + ENGINE.vectorIndexSettings() + "},"
+            + "\"mappings\":{\"properties\":{\"text\":{\"type\":\"text\"},\"vector\":" + ENGINE.vectorField(4, Engine.Similarity.L2) + "}}}");
         String[] words = { "goldfish", "grow", "tank", "pond", "koi", "water", "light", "food", "large", "small" };
         Map<String, String> docs = new LinkedHashMap<>();
         for (int i = 0; i < 300; i++) {
@@ -44,7 +42,7 @@ public class LoadIT extends RerankRestTestCase {
         bulk("load", docs);
         // hybrid_rrf (BM25 + knn) on each shard, then the cross_encoder over each shard's fused top 50
         String body = "{\"size\":20,\"query\":{\"hybrid_rrf\":{\"queries\":[{\"match\":{\"text\":\"%s\"}},"
-            + "{\"knn\":{\"vector\":{\"vector\":[1,2,1,3],\"k\":50}}}],\"window_size\":50}},"
+            + ENGINE.knnQuery("vector", "[1,2,1,3]", 50, "") + "],\"window_size\":50}},"
             + "\"rescore\":{\"window_size\":50,\"cross_encoder\":{\"model\":\"overlap-logit\",\"query_text\":\"%s\",\"fields\":[\"text\"]}}}";
         String[] queries = { "goldfish grow", "large tank", "koi pond water", "food light", "small goldfish" };
         Map<String, Integer> expectedHits = new LinkedHashMap<>();
@@ -66,21 +64,19 @@ public class LoadIT extends RerankRestTestCase {
                 int i = offset;
                 while (System.nanoTime() < deadline) {
                     String q = queries[i++ % queries.length];
-                    Request r = new Request("POST", "/load/_search");
-                    r.setJsonEntity(String.format(java.util.Locale.ROOT, body, q, q));
                     long started = System.nanoTime();
                     try {
-                        Response response = client().performRequest(r);
-                        latencies.add((System.nanoTime() - started) / 1e6);
-                        if (hits(parse(response)).size() != expectedHits.get(q)) {
-                            lost.incrementAndGet();
-                        }
-                        ok.incrementAndGet();
-                    } catch (ResponseException e) {
-                        if (e.getResponse().getStatusLine().getStatusCode() == 429) {
+                        RestResponse response = request("POST", "/load/_search", String.format(java.util.Locale.ROOT, body, q, q));
+                        if (response.ok()) {
+                            latencies.add((System.nanoTime() - started) / 1e6);
+                            if (hits(response.map()).size() != expectedHits.get(q)) {
+                                lost.incrementAndGet();
+                            }
+                            ok.incrementAndGet();
+                        } else if (response.status() == 429) {
                             rejected.incrementAndGet();
                         } else {
-                            errors.add(e.getMessage());
+                            errors.add(response.status() + " " + response.body());
                         }
                     } catch (IOException e) {
                         errors.add(e.toString());
@@ -105,7 +101,6 @@ public class LoadIT extends RerankRestTestCase {
                 + "heap %d -> %d MB; node RSS %d -> %d MB",
             threads, seconds, ok.get(), rejected.get(), errors.size(), lost.get(), p50, p99, heapBefore >> 20, heapAfter >> 20,
             rssBefore >> 10, rssAfter >> 10);
-        logger.info(summary);
         System.out.println(summary);
         assertTrue("errors: " + errors.subList(0, Math.min(3, errors.size())), errors.isEmpty());
         assertEquals("no answer may lose hits", 0, lost.get());
@@ -119,6 +114,7 @@ public class LoadIT extends RerankRestTestCase {
      * during the ingest; the ratio on real models is measured by bench/ingest_contention.py.
      */
     @SuppressWarnings("unchecked")
+    @Test
     public void testRerankedSearchesWhileIngestEmbeds() throws Exception {
         int seconds = Integer.getInteger("tests.load.seconds", 10);
         call("PUT", "/ingest-load-docs", "{\"settings\":{\"number_of_shards\":2,\"number_of_replicas\":0},"
@@ -135,9 +131,8 @@ public class LoadIT extends RerankRestTestCase {
         bulk("ingest-load-docs", docs);
         call("PUT", "/_ingest/pipeline/ingest-load-vectors", "{\"processors\":[{\"text_vectors\":{\"model\":\"all-minilm-l6-v2\","
             + "\"fields\":[\"text\"],\"target_field\":\"vector\"}}]}");
-        call("PUT", "/ingest-load-vectors", "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0,\"index.knn\":true},"
-            + "\"mappings\":{\"properties\":{\"text\":{\"type\":\"text\"},\"vector\":{\"type\":\"knn_vector\",\"dimension\":384,"
-            + "\"method\":{\"name\":\"hnsw\",\"engine\":\"lucene\",\"space_type\":\"cosinesimil\"}}}}}");
+        call("PUT", "/ingest-load-vectors", "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0" + ENGINE.vectorIndexSettings() + "},"
+            + "\"mappings\":{\"properties\":{\"text\":{\"type\":\"text\"},\"vector\":" + ENGINE.vectorField(384, Engine.Similarity.COSINE) + "}}}");
         String search = "{\"size\":10,\"query\":{\"match\":{\"text\":\"%s\"}},\"rescore\":{\"window_size\":30,"
             + "\"cross_encoder\":{\"model\":\"overlap-logit\",\"query_text\":\"%s\",\"fields\":[\"text\"]}}}";
         String[] queries = { "goldfish grow", "large tank", "koi pond water", "food light", "small goldfish" };
@@ -157,10 +152,13 @@ public class LoadIT extends RerankRestTestCase {
                             .append("\"}}\n{\"text\":\"passage ").append(n + j).append(" about ").append(words[j % words.length])
                             .append(" and ").append(words[(j * 3) % words.length]).append(" in some water with light and food\"}\n");
                     }
-                    Request bulk = new Request("POST", "/_bulk?pipeline=ingest-load-vectors");
-                    bulk.setJsonEntity(body.toString());
                     try {
-                        Map<String, Object> r = parse(client().performRequest(bulk));
+                        RestResponse answer = request("POST", "/_bulk?pipeline=ingest-load-vectors", body.toString(),
+                            Map.of("Content-Type", "application/x-ndjson"));
+                        if (answer.ok() == false) {
+                            throw new ResponseException("POST", "/_bulk", answer);
+                        }
+                        Map<String, Object> r = answer.map();
                         if (Boolean.TRUE.equals(r.get("errors"))) {
                             ingestErrors.add(r.toString().substring(0, 300));
                         }
@@ -181,7 +179,6 @@ public class LoadIT extends RerankRestTestCase {
             + "during 4 x bulk(100) text_vectors ingest (%d passages embedded) %d searches p50 %.1f ms p99 %.1f ms; p50 ratio %.2f",
             alone.latencies.size(), alone.p(50), alone.p(99), embedded.get(), busy.latencies.size(), busy.p(50), busy.p(99),
             busy.p(50) / alone.p(50));
-        logger.info(summary);
         System.out.println(summary);
         assertTrue("ingest failed: " + ingestErrors, ingestErrors.isEmpty());
         assertTrue("the ingest ran during the searches", embedded.get() > 0);

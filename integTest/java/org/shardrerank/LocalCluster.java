@@ -13,8 +13,8 @@ import java.util.stream.IntStream;
 
 /**
  * A cluster of its own for a test class that needs other node settings or several nodes: scripts/node.sh (the same
- * install as the main test node) in its own folder and ports. Declared as the class's {@code @ClassRule}, it starts
- * before the class's tests and stops after them.
+ * install as the main test node, of the engine under test: {@link Engine#current()}) in its own folder and ports.
+ * Declared as the class's {@code @ClassRule}, it starts before the class's tests and stops after them.
  */
 final class LocalCluster extends ExternalResource {
     private final String dir;
@@ -26,7 +26,7 @@ final class LocalCluster extends ExternalResource {
      * @param dir       the cluster's working folder
      * @param httpPort  HTTP port of node 1; node I uses +I-1
      * @param nodes     number of nodes
-     * @param extraYml  lines appended to each node's opensearch.yml, or empty
+     * @param extraYml  lines appended to each node's config file ({@link Engine#configFile()}), or empty
      */
     LocalCluster(String dir, int httpPort, int nodes, String extraYml) {
         this.dir = dir;
@@ -62,7 +62,12 @@ final class LocalCluster extends ExternalResource {
         return Path.of(dir, "nodes", "node-" + node, "config", "shard-rerank", "models");
     }
 
-    /** The hosts of all nodes, for {@code getTestRestCluster}. */
+    /** Node {@code node}'s config file (opensearch.yml or elasticsearch.yml). */
+    Path configFile(int node) {
+        return Path.of(dir, "nodes", "node-" + node, "config", Engine.current().configFile());
+    }
+
+    /** The hosts of all nodes, for {@link RerankRestTestCase#hosts()}. */
     String hosts() {
         return IntStream.range(0, nodes).mapToObj(i -> "127.0.0.1:" + (httpPort + i)).collect(Collectors.joining(","));
     }
@@ -73,6 +78,7 @@ final class LocalCluster extends ExternalResource {
         ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
         Map<String, String> env = pb.environment();
         env.remove("DJL_CACHE_DIR"); // the unit tests' relative cache folder, not the node's (it picks one in its own tmp)
+        env.put("ENGINE", Engine.current().id());
         env.put("NODES", Integer.toString(nodes));
         env.put("NODE_DIR", dir);
         env.put("NODE_HTTP_PORT", Integer.toString(httpPort));
@@ -80,6 +86,10 @@ final class LocalCluster extends ExternalResource {
         env.put("NODE_EXTRA_YML", extraYml);
         env.put("DOWNLOADS", System.getProperty("tests.downloads", "target/integ/downloads"));
         env.put("MODELS_FROM", System.getProperty("tests.models.dir", "target/test-models"));
+        String pluginZip = System.getProperty("tests.plugin.zip", "");
+        if (pluginZip.isBlank() == false && pluginZip.startsWith("${") == false) {
+            env.put("PLUGIN_ZIP", pluginZip); // else node.sh's default, target/shard-rerank-*.zip
+        }
         Process p = pb.start();
         if (p.waitFor(600, TimeUnit.SECONDS) == false || p.exitValue() != 0) {
             p.destroyForcibly();

@@ -1,6 +1,7 @@
 package org.shardrerank;
 
 import org.junit.ClassRule;
+import org.junit.Test;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ public class MergeSafetyIT extends RerankRestTestCase {
     private static final String[] WORDS = { "goldfish", "grow", "large", "tank", "pond", "koi", "water", "bowl", "fins", "scales" };
 
     @Override
-    protected String getTestRestCluster() {
+    protected String hosts() {
         return CLUSTER.hosts();
     }
 
@@ -61,6 +62,7 @@ public class MergeSafetyIT extends RerankRestTestCase {
         return out;
     }
 
+    @Test
     public void testThreeShardsRankLikeOneShardInBothModes() throws Exception {
         createIndex("one", 1, 0);
         createIndex("three", 3, 1);
@@ -73,6 +75,7 @@ public class MergeSafetyIT extends RerankRestTestCase {
     }
 
     @SuppressWarnings("unchecked")
+    @Test
     public void testExplainEqualsTheScoreOfEveryHitUnderConcurrentSearches() throws Exception {
         createIndex("explained", 3, 1);
         String[] queries = { "goldfish", "koi pond", "tank water", "fins scales", "bowl", "grow large" };
@@ -104,6 +107,7 @@ public class MergeSafetyIT extends RerankRestTestCase {
     }
 
     @SuppressWarnings("unchecked")
+    @Test
     public void testAShardThatFallsBackRanksBelowEveryRerankedHitAndTheResponseSaysSo() throws Exception {
         call("PUT", "/fallback", "{\"settings\":{\"number_of_shards\":3,\"number_of_replicas\":0},"
             + "\"mappings\":{\"properties\":{\"text\":{\"type\":\"text\"}}}}");
@@ -123,9 +127,7 @@ public class MergeSafetyIT extends RerankRestTestCase {
         }
         body.append(index("short1", routingByShard.get(1), "goldfish grow large in a tank"));
         body.append(index("short2", routingByShard.get(2), "goldfish in a bowl"));
-        org.opensearch.client.Request bulk = new org.opensearch.client.Request("POST", "/_bulk?refresh=true");
-        bulk.setJsonEntity(body.toString());
-        client().performRequest(bulk);
+        bulkLines(body.toString());
 
         Map<String, Object> statsBefore = nodeTotals();
         String rerank = "{\"size\":302,\"query\":{\"match\":{\"text\":\"goldfish\"}},\"rescore\":{\"window_size\":300,\"cross_encoder\":"
@@ -160,7 +162,7 @@ public class MergeSafetyIT extends RerankRestTestCase {
     /** Counters summed over the nodes. */
     @SuppressWarnings("unchecked")
     private Map<String, Object> nodeTotals() throws IOException {
-        Map<String, Object> nodes = (Map<String, Object>) call("GET", "/_plugins/rerank/stats", null).get("nodes");
+        Map<String, Object> nodes = (Map<String, Object>) call("GET", ENGINE.restPrefix() + "/stats", null).get("nodes");
         Map<String, Object> sum = new HashMap<>();
         for (Object n : nodes.values()) {
             ((Map<String, Object>) n).forEach((k, v) -> {

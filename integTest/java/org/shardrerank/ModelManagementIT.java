@@ -1,7 +1,7 @@
 package org.shardrerank;
 
-import org.apache.lucene.util.IOUtils;
 import org.junit.After;
+import org.junit.Test;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,8 +27,8 @@ public class ModelManagementIT extends RerankRestTestCase {
     public void removeTestModels() throws IOException {
         for (String name : List.of(RELOADED, UNLOADED, UNREADABLE)) {
             if (Files.exists(MODELS.resolve(name))) {
-                call("POST", "/_plugins/rerank/models/" + name + "/_unload", null);
-                IOUtils.rm(MODELS.resolve(name));
+                call("POST", ENGINE.restPrefix() + "/models/" + name + "/_unload", null);
+                deleteRecursively(MODELS.resolve(name));
             }
         }
     }
@@ -72,27 +72,22 @@ public class ModelManagementIT extends RerankRestTestCase {
     }
 
     private Map<String, Object> operate(String model, String operation) throws IOException {
-        return call("POST", "/_plugins/rerank/models/" + model + "/_" + operation, null);
+        return call("POST", ENGINE.restPrefix() + "/models/" + model + "/_" + operation, null);
     }
 
     /** The node's own entry for the model in the listing. */
     @SuppressWarnings("unchecked")
     private Map<String, Object> listed(String model) throws IOException {
-        List<Map<String, Object>> models = (List<Map<String, Object>>) onlyNode(call("GET", "/_plugins/rerank/models", null)).get("models");
+        List<Map<String, Object>> models = (List<Map<String, Object>>) onlyNode(call("GET", ENGINE.restPrefix() + "/models", null)).get("models");
         return models.stream().filter(m -> model.equals(m.get("name"))).findFirst().orElseThrow();
     }
 
     private String raw(String method, String path) throws IOException {
-        org.opensearch.client.Response r;
-        try {
-            r = client().performRequest(new org.opensearch.client.Request(method, path));
-        } catch (org.opensearch.client.ResponseException e) {
-            r = e.getResponse();
-        }
-        return new String(r.getEntity().getContent().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        return request(method, path, null).body();
     }
 
     @SuppressWarnings("unchecked")
+    @Test
     public void testTheListingIsPerNodeWithASummaryAndNoAbsolutePath() throws IOException {
         // a model file ONNX Runtime cannot parse (its sha256 matches): ONNX Runtime names the file by its absolute path
         install("overlap-logit", UNREADABLE);
@@ -101,8 +96,8 @@ public class ModelManagementIT extends RerankRestTestCase {
         String oldSha = sha256(onnx);
         Files.writeString(onnx, "not an onnx graph");
         Files.writeString(descriptor, Files.readString(descriptor).replace(oldSha, sha256(onnx)));
-        String load = raw("POST", "/_plugins/rerank/models/" + UNREADABLE + "/_load");
-        String listing = raw("GET", "/_plugins/rerank/models");
+        String load = raw("POST", ENGINE.restPrefix() + "/models/" + UNREADABLE + "/_load");
+        String listing = raw("GET", ENGINE.restPrefix() + "/models");
         createDocs();
         ErrorResponse refused = callExpectingError("POST", "/docs/_search", rerank(UNREADABLE));
         assertEquals(refused.text(), 503, refused.status());
@@ -112,7 +107,7 @@ public class ModelManagementIT extends RerankRestTestCase {
             assertFalse("no absolute path: " + answer, answer.contains(absolute) || answer.contains(MODELS.toRealPath().toString()));
         }
 
-        Map<String, Object> all = call("GET", "/_plugins/rerank/models", null);
+        Map<String, Object> all = call("GET", ENGINE.restPrefix() + "/models", null);
         Map<String, Object> node = onlyNode(all);
         assertEquals("shard-rerank/models", node.get("models_path"));
         assertEquals("cpu", node.get("device"));
@@ -125,11 +120,11 @@ public class ModelManagementIT extends RerankRestTestCase {
 
         // the nodes to ask: in the path, in ?nodes=, not both
         String id = ((Map<String, Object>) all.get("nodes")).keySet().iterator().next();
-        assertEquals(all.get("models"), call("GET", "/_plugins/rerank/" + id + "/models", null).get("models"));
-        assertEquals(all.get("models"), call("GET", "/_plugins/rerank/models?nodes=_local", null).get("models"));
-        Map<String, Object> none = call("GET", "/_plugins/rerank/models?nodes=no-such-node", null);
+        assertEquals(all.get("models"), call("GET", ENGINE.restPrefix() + "/" + id + "/models", null).get("models"));
+        assertEquals(all.get("models"), call("GET", ENGINE.restPrefix() + "/models?nodes=_local", null).get("models"));
+        Map<String, Object> none = call("GET", ENGINE.restPrefix() + "/models?nodes=no-such-node", null);
         assertEquals(Map.of("total", 0, "successful", 0, "failed", 0), none.get("_nodes"));
-        ErrorResponse both = callExpectingError("GET", "/_plugins/rerank/_local/models?nodes=_local", null);
+        ErrorResponse both = callExpectingError("GET", ENGINE.restPrefix() + "/_local/models?nodes=_local", null);
         assertEquals(both.text(), 400, both.status());
         assertTrue(both.text(), both.text().contains("name the nodes in the path or in [nodes], not both"));
     }
@@ -144,11 +139,12 @@ public class ModelManagementIT extends RerankRestTestCase {
 
     @SuppressWarnings("unchecked")
     private Map<String, Object> nodeStats() throws IOException {
-        Map<String, Object> nodes = (Map<String, Object>) call("GET", "/_plugins/rerank/stats", null).get("nodes");
+        Map<String, Object> nodes = (Map<String, Object>) call("GET", ENGINE.restPrefix() + "/stats", null).get("nodes");
         return (Map<String, Object>) nodes.values().iterator().next();
     }
 
     @SuppressWarnings("unchecked")
+    @Test
     public void testReloadOfACorruptModelKeepsTheOldVersionServing() throws IOException {
         install("overlap-logit", RELOADED);
         createDocs();
@@ -193,6 +189,7 @@ public class ModelManagementIT extends RerankRestTestCase {
         assertTrue("softmax of the new head: " + probability, probability > 0.99 && probability < 1);
     }
 
+    @Test
     public void testUnloadedModelFailsClearlyUntilLoadedAgain() throws IOException {
         install("overlap-logit", UNLOADED);
         createDocs();
@@ -215,26 +212,28 @@ public class ModelManagementIT extends RerankRestTestCase {
         assertEquals(before, topScore(UNLOADED), 0);
     }
 
+    @Test
     public void testOperationsOnSelectedNodes() throws IOException {
-        Map<String, Object> local = call("POST", "/_plugins/rerank/models/overlap-logit/_load?nodes=_local", null);
+        Map<String, Object> local = call("POST", ENGINE.restPrefix() + "/models/overlap-logit/_load?nodes=_local", null);
         assertEquals("loaded", onlyNode(local).get("after"));
         @SuppressWarnings("unchecked")
         Map<String, Object> header = (Map<String, Object>) local.get("_nodes");
         assertEquals(header.toString(), 1, header.get("successful"));
     }
 
+    @Test
     public void testBadAndUnknownNames() throws IOException {
         String[][] bad = { { "UPPER", "invalid model name [UPPER]" }, { "..%2Foverlap-logit", "invalid model name [../overlap-logit]" },
             { "a%2Fb", "invalid model name [a/b]" }, { ".hidden", "invalid model name [.hidden]" } };
         for (String[] c : bad) {
             for (String operation : List.of("load", "unload", "reload")) {
-                ErrorResponse e = callExpectingError("POST", "/_plugins/rerank/models/" + c[0] + "/_" + operation, null);
+                ErrorResponse e = callExpectingError("POST", ENGINE.restPrefix() + "/models/" + c[0] + "/_" + operation, null);
                 assertEquals(c[0] + " " + e.text(), 400, e.status());
                 assertTrue(c[0] + " " + e.text(), e.text().contains(c[1]));
             }
         }
         for (String operation : List.of("load", "unload", "reload")) {
-            ErrorResponse e = callExpectingError("POST", "/_plugins/rerank/models/nope/_" + operation, null);
+            ErrorResponse e = callExpectingError("POST", ENGINE.restPrefix() + "/models/nope/_" + operation, null);
             assertEquals(e.text(), 404, e.status());
             assertEquals(e.text(), true, e.body().get("errors"));
             Map<String, Object> node = onlyNode(e.body());

@@ -1,6 +1,7 @@
 package org.shardrerank;
 
 import org.junit.ClassRule;
+import org.junit.Test;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,7 +22,7 @@ public class MultiNodeIT extends RerankRestTestCase {
         Integer.getInteger("tests.multi.http.port", 9260), 3, "");
 
     @Override
-    protected String getTestRestCluster() {
+    protected String hosts() {
         return CLUSTER.hosts();
     }
 
@@ -56,6 +57,7 @@ public class MultiNodeIT extends RerankRestTestCase {
         return out;
     }
 
+    @Test
     public void testSameResultsAcrossReplicasRepeatsAndARestart() throws Exception {
         createIndex("multi", 1);
         List<String> expected = ranking("multi", "_primary", "overlap-logit");
@@ -76,6 +78,7 @@ public class MultiNodeIT extends RerankRestTestCase {
     }
 
     @SuppressWarnings("unchecked")
+    @Test
     public void testModelMissingOnOneNodeFailsThoseShardsClearly() throws Exception {
         createIndex("partial", 0);
         Path model = CLUSTER.models(2).resolve("overlap-2class");
@@ -96,8 +99,9 @@ public class MultiNodeIT extends RerankRestTestCase {
 
     /** Load and reload act on every node (or the named ones), and each node reports its own outcome. */
     @SuppressWarnings("unchecked")
+    @Test
     public void testModelOperationsRunOnEveryNode() throws Exception {
-        Map<String, Object> reload = call("POST", "/_plugins/rerank/models/overlap-logit/_reload", null);
+        Map<String, Object> reload = call("POST", ENGINE.restPrefix() + "/models/overlap-logit/_reload", null);
         Map<String, Object> nodes = (Map<String, Object>) reload.get("nodes");
         assertEquals(reload.toString(), 3, nodes.size());
         assertEquals(reload.toString(), false, reload.get("errors"));
@@ -106,7 +110,7 @@ public class MultiNodeIT extends RerankRestTestCase {
             assertEquals(node.toString(), "loaded", node.get("after"));
             assertTrue(node.toString(), ((Number) node.get("generation")).intValue() >= 2);
         }
-        Map<String, Object> one = call("POST", "/_plugins/rerank/models/overlap-logit/_load?nodes=node-3", null);
+        Map<String, Object> one = call("POST", ENGINE.restPrefix() + "/models/overlap-logit/_load?nodes=node-3", null);
         Map<String, Object> only = (Map<String, Object>) one.get("nodes");
         assertEquals(one.toString(), 1, only.size());
         assertEquals("node-3", ((Map<String, Object>) only.values().iterator().next()).get("name"));
@@ -123,7 +127,7 @@ public class MultiNodeIT extends RerankRestTestCase {
                 .replace("\"name\": \"overlap-logit\"", "\"name\": \"partial-it\""));
         }
         try {
-            Map<String, Object> partial = call("POST", "/_plugins/rerank/models/partial-it/_load", null);
+            Map<String, Object> partial = call("POST", ENGINE.restPrefix() + "/models/partial-it/_load", null);
             assertEquals(partial.toString(), true, partial.get("errors"));
             for (Object n : ((Map<String, Object>) partial.get("nodes")).values()) {
                 Map<String, Object> node = (Map<String, Object>) n;
@@ -131,12 +135,12 @@ public class MultiNodeIT extends RerankRestTestCase {
                 assertEquals(node.toString(), node2 ? "missing" : "loaded", node.get("after"));
                 assertEquals(node.toString(), node2, node.containsKey("error"));
             }
-            assertListing("/_plugins/rerank/models", Map.of("loaded", 2, "missing", 1), 3);
-            assertListing("/_plugins/rerank/node-1,node-2/models", Map.of("loaded", 1, "missing", 1), 2);
+            assertListing(ENGINE.restPrefix() + "/models", Map.of("loaded", 2, "missing", 1), 3);
+            assertListing(ENGINE.restPrefix() + "/node-1,node-2/models", Map.of("loaded", 1, "missing", 1), 2);
         } finally {
-            call("POST", "/_plugins/rerank/models/partial-it/_unload", null);
+            call("POST", ENGINE.restPrefix() + "/models/partial-it/_unload", null);
             for (Path copy : copies) {
-                org.apache.lucene.util.IOUtils.rm(copy);
+                deleteRecursively(copy);
             }
         }
     }
