@@ -131,7 +131,7 @@ public class BadInputIT extends RerankRestTestCase {
         call("PUT", "/vectors", "{\"settings\":{\"number_of_shards\":1" + ENGINE.vectorIndexSettings() + "},"
             + "\"mappings\":{\"properties\":{\"v\":" + ENGINE.vectorField(384, Engine.Similarity.COSINE) + "}}}");
         for (int i = 0; i < 200; i++) {
-            String body = "{\"query\":{\"text_knn\":{\"field\":\"v\",\"model\":\"no-such-model-" + i + "\",\"query_text\":\"goldfish\",\"k\":3}}}";
+            String body = "{\"query\":" + ENGINE.textKnnQuery("v", "no-such-model-" + i, "goldfish", 3, "") + "}";
             ErrorResponse e = callExpectingError("POST", "/vectors/_search", body);
             assertEquals(e.text(), 400, e.status());
         }

@@ -108,6 +108,20 @@ public enum Engine {
     }
 
     /**
+     * A k-NN query for the {@code k} nearest documents to {@code text}, embedded on the node by {@code model}: OpenSearch's
+     * {@code text_knn} query, Elasticsearch's {@code knn} with the {@code text_vectors} query vector builder. {@code extra}
+     * (e.g. {@code ,"filter":{...}}) is appended to the query's object.
+     */
+    public String textKnnQuery(String field, String model, String text, int k, String extra) {
+        if (this == OPENSEARCH) {
+            return "{\"text_knn\":{\"field\":\"" + field + "\",\"query_text\":\"" + text + "\",\"model\":\"" + model + "\",\"k\":" + k
+                + extra + "}}";
+        }
+        return "{\"knn\":{\"field\":\"" + field + "\",\"k\":" + k + ",\"num_candidates\":" + Math.max(k, 100)
+            + ",\"query_vector_builder\":{\"text_vectors\":{\"model\":\"" + model + "\",\"query_text\":\"" + text + "\"}}" + extra + "}}";
+    }
+
+    /**
      * Query-string parameters (leading {@code ?}, or empty) for a get of a document whose {@code _source} must show its
      * vectors: Elasticsearch 9.5 hides {@code dense_vector} values from {@code _source} by default.
      */

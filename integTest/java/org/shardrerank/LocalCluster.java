@@ -21,6 +21,7 @@ final class LocalCluster extends ExternalResource {
     private final int httpPort;
     private final int nodes;
     private final String extraYml;
+    private final Map<String, String> extraEnv = new java.util.LinkedHashMap<>();
 
     /**
      * @param dir       the cluster's working folder
@@ -33,6 +34,12 @@ final class LocalCluster extends ExternalResource {
         this.httpPort = httpPort;
         this.nodes = nodes;
         this.extraYml = extraYml;
+    }
+
+    /** Passes {@code value} to scripts/node.sh as {@code name} (e.g. NODE_SECURITY, NODE_USERS, NODE_ROLES_FILE). */
+    LocalCluster env(String name, String value) {
+        extraEnv.put(name, value);
+        return this;
     }
 
     @Override
@@ -86,9 +93,10 @@ final class LocalCluster extends ExternalResource {
         env.put("NODE_EXTRA_YML", extraYml);
         env.put("DOWNLOADS", System.getProperty("tests.downloads", "target/integ/downloads"));
         env.put("MODELS_FROM", System.getProperty("tests.models.dir", "target/test-models"));
+        env.putAll(extraEnv);
         String pluginZip = System.getProperty("tests.plugin.zip", "");
         if (pluginZip.isBlank() == false && pluginZip.startsWith("${") == false) {
-            env.put("PLUGIN_ZIP", pluginZip); // else node.sh's default, target/shard-rerank-*.zip
+            env.put("PLUGIN_ZIP", pluginZip); // else node.sh's default, the engine's zip under target/
         }
         Process p = pb.start();
         if (p.waitFor(600, TimeUnit.SECONDS) == false || p.exitValue() != 0) {

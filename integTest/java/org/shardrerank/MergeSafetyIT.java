@@ -80,13 +80,14 @@ public class MergeSafetyIT extends RerankRestTestCase {
         createIndex("explained", 3, 1);
         String[] queries = { "goldfish", "koi pond", "tank water", "fins scales", "bowl", "grow large" };
         ExecutorService clients = Executors.newFixedThreadPool(queries.length);
+        String[] copies = copyPreferences(); // each round reads other copies of the shards
         try {
             for (String mode : new String[] { "", COMBINE }) {
                 // window 5 of a shard's ~16 documents and 20 hits: hits outside the windows are explained too
                 List<Future<Map<String, Object>>> responses = new ArrayList<>();
                 for (int round = 0; round < 2; round++) {
                     for (String q : queries) {
-                        String preference = round == 0 ? "_primary" : "_replica";
+                        String preference = copies[round];
                         responses.add(clients.submit(() -> call("POST", "/explained/_search?explain=true&preference=" + preference,
                             search(q, 20, 5, mode))));
                     }

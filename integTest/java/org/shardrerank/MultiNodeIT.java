@@ -60,9 +60,10 @@ public class MultiNodeIT extends RerankRestTestCase {
     @Test
     public void testSameResultsAcrossReplicasRepeatsAndARestart() throws Exception {
         createIndex("multi", 1);
-        List<String> expected = ranking("multi", "_primary", "overlap-logit");
+        String[] copies = copyPreferences();
+        List<String> expected = ranking("multi", copies[0], "overlap-logit");
         assertEquals(10, expected.size());
-        for (String preference : new String[] { "_primary", "_replica", "a", "b", "c", "_local" }) {
+        for (String preference : new String[] { copies[0], copies[1], "a", "b", "c", "_local" }) {
             for (int i = 0; i < 3; i++) {
                 assertEquals("preference " + preference, expected, ranking("multi", preference, "overlap-logit"));
             }
@@ -72,7 +73,8 @@ public class MultiNodeIT extends RerankRestTestCase {
         assertEquals("two nodes left serve the same results", expected, ranking("multi", "x", "overlap-logit"));
         CLUSTER.startNode(3);
         call("GET", "/_cluster/health/multi?wait_for_nodes=3&wait_for_status=green&timeout=120s", null);
-        for (String preference : new String[] { "_primary", "_replica", "y" }) {
+        copies = copyPreferences();
+        for (String preference : new String[] { copies[0], copies[1], "y" }) {
             assertEquals("after the restart, " + preference, expected, ranking("multi", preference, "overlap-logit"));
         }
     }
@@ -94,7 +96,7 @@ public class MultiNodeIT extends RerankRestTestCase {
         } finally {
             Files.move(moved, model);
         }
-        assertEquals(10, ranking("partial", "_primary", "overlap-2class").size());
+        assertEquals(10, ranking("partial", copyPreferences()[0], "overlap-2class").size());
     }
 
     /** Load and reload act on every node (or the named ones), and each node reports its own outcome. */

@@ -124,6 +124,19 @@ public abstract class RerankRestTestCase extends Assert {
         }
     }
 
+    /**
+     * Two search preferences that read different copies of the shards: primaries and replicas on OpenSearch;
+     * Elasticsearch has no such preferences, so the copies on the first and on the last node of the cluster.
+     */
+    @SuppressWarnings("unchecked")
+    protected String[] copyPreferences() throws IOException {
+        if (ENGINE == Engine.OPENSEARCH) {
+            return new String[] { "_primary", "_replica" };
+        }
+        List<String> nodeIds = new ArrayList<>(((Map<String, Object>) call("GET", "/_nodes", null).get("nodes")).keySet());
+        return new String[] { "_prefer_nodes:" + nodeIds.get(0), "_prefer_nodes:" + nodeIds.get(nodeIds.size() - 1) };
+    }
+
     /** Sends a request (a JSON body or null) and returns the answer, whatever its status. */
     protected RestResponse request(String method, String path, String body) throws IOException {
         return request(method, path, body, Map.of());
