@@ -10,13 +10,11 @@ import org.opensearch.core.common.io.stream.StreamOutput;
 import org.opensearch.core.xcontent.ToXContentObject;
 import org.opensearch.core.xcontent.XContentBuilder;
 import org.opensearch.rest.action.RestActions;
-import org.shardrerank.model.ModelState;
+import org.shardrerank.model.ModelsListing;
 
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Every node's models. Rendered as a summary per model across the nodes that answered ({@code models}: name, type,
@@ -24,10 +22,6 @@ import java.util.TreeSet;
  * listed there as {@code missing}, so a node without the folder shows up at a glance.
  */
 public final class ModelsResponse extends BaseNodesResponse<ModelsResponse.Node> implements ToXContentObject {
-    private static final String NAME = "name";
-    private static final String STATE = "state";
-    private static final String TYPE = "type";
-
     public ModelsResponse(StreamInput in) throws IOException {
         super(in);
     }
@@ -48,56 +42,18 @@ public final class ModelsResponse extends BaseNodesResponse<ModelsResponse.Node>
 
     @Override
     public XContentBuilder toXContent(XContentBuilder builder, Params params) throws IOException {
-        TreeSet<String> names = new TreeSet<>();
-        getNodes().forEach(n -> n.models.forEach(m -> names.add((String) m.get(NAME))));
+        List<Node> nodes = getNodes();
+        ModelsListing listing = new ModelsListing(nodes.stream().map(Node::listed).toList());
         builder.startObject();
         RestActions.buildNodesHeader(builder, params, this);
         builder.field("cluster_name", getClusterName().value());
-        builder.startArray("models");
-        for (String name : names) {
-            summary(builder, name);
-        }
-        builder.endArray();
+        builder.field("models", listing.summaries());
         builder.startObject("nodes");
-        for (Node n : getNodes()) {
-            builder.startObject(n.getNode().getId());
-            builder.field(NAME, n.getNode().getName());
-            builder.field("device", n.device);
-            if (n.deviceFallbackReason != null) {
-                builder.field("device_fallback_reason", n.deviceFallbackReason);
-            }
-            if (n.modelsPath != null) {
-                builder.field("models_path", n.modelsPath);
-            }
-            builder.startArray("models");
-            for (String name : names) {
-                Map<String, Object> m = n.model(name);
-                builder.map(m == null ? missing(name) : m);
-            }
-            builder.endArray();
-            builder.endObject();
+        for (int i = 0; i < nodes.size(); i++) {
+            builder.field(nodes.get(i).getNode().getId(), listing.node(i));
         }
         builder.endObject();
         return builder.endObject();
-    }
-
-    /** One model across the nodes: its type and the number of nodes per state. */
-    private void summary(XContentBuilder builder, String name) throws IOException {
-        Map<String, Integer> states = new TreeMap<>();
-        Object type = null;
-        for (Node n : getNodes()) {
-            Map<String, Object> m = n.model(name);
-            states.merge(m == null ? ModelState.MISSING.toString() : (String) m.get(STATE), 1, Integer::sum);
-            if (type == null && m != null) {
-                type = m.get(TYPE);
-            }
-        }
-        builder.startObject().field(NAME, name);
-        if (type != null) {
-            builder.field(TYPE, type);
-        }
-        builder.field("states", states);
-        builder.endObject();
     }
 
     /**
@@ -140,21 +96,9 @@ public final class ModelsResponse extends BaseNodesResponse<ModelsResponse.Node>
             out.writeCollection(models, StreamOutput::writeMap);
         }
 
-        Map<String, Object> model(String name) {
-            for (Map<String, Object> m : models) {
-                if (name.equals(m.get(NAME))) {
-                    return m;
-                }
-            }
-            return null;
+        ModelsListing.NodeModels listed() {
+            return new ModelsListing.NodeModels(getNode().getName(), device, deviceFallbackReason, modelsPath, models);
         }
     }
 
-    /** A model another node has, listed on this one as missing: name first, as every listed model. */
-    private static Map<String, Object> missing(String name) {
-        Map<String, Object> m = new java.util.LinkedHashMap<>();
-        m.put(NAME, name);
-        m.put(STATE, ModelState.MISSING.toString());
-        return m;
-    }
 }
