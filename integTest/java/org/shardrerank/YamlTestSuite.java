@@ -39,8 +39,9 @@ final class YamlTestSuite {
         return switch (feature) {
             case "headers" -> true;
             case "opensearch_knn" -> RerankRestTestCase.ENGINE == Engine.OPENSEARCH;
+            case "elasticsearch_knn" -> RerankRestTestCase.ENGINE == Engine.ELASTICSEARCH;
             case "search_pipelines" -> RerankRestTestCase.ENGINE.hasSearchPipelines();
-            default -> throw new AssertionError("unknown feature [" + feature + "] in a skip section; known: headers, opensearch_knn, search_pipelines");
+            default -> throw new AssertionError("unknown feature [" + feature + "] in a skip section; known: headers, opensearch_knn, elasticsearch_knn, search_pipelines");
         };
     }
 
