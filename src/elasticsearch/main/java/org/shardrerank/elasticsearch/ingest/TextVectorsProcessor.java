@@ -3,6 +3,7 @@ package org.shardrerank.elasticsearch.ingest;
 import org.elasticsearch.common.util.concurrent.ThreadContext;
 import org.elasticsearch.ingest.AbstractProcessor;
 import org.elasticsearch.ingest.IngestDocument;
+import org.shardrerank.ingest.DocumentText;
 import org.shardrerank.embedding.EmbeddingService;
 import org.shardrerank.ingest.OnMissing;
 
@@ -61,7 +62,7 @@ public final class TextVectorsProcessor extends AbstractProcessor {
     public void execute(IngestDocument document, BiConsumer<IngestDocument, Exception> handler) {
         String text;
         try {
-            text = DocumentText.of(document, fields);
+            text = DocumentText.of(fields, f -> document.hasField(f) ? document.getFieldValue(f, Object.class) : null);
         } catch (IllegalArgumentException e) {
             handler.accept(null, e);
             return;

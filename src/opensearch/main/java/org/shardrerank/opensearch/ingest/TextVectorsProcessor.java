@@ -1,5 +1,6 @@
 package org.shardrerank.opensearch.ingest;
 
+import org.shardrerank.ingest.DocumentText;
 import org.shardrerank.ingest.OnMissing;
 import org.shardrerank.opensearch.util.Errors;
 import org.opensearch.ingest.AbstractBatchingProcessor;
@@ -65,7 +66,8 @@ public final class TextVectorsProcessor extends AbstractBatchingProcessor {
             }
             String text;
             try {
-                text = DocumentText.of(w.getIngestDocument(), fields);
+                IngestDocument doc = w.getIngestDocument();
+                text = DocumentText.of(fields, f -> doc.hasField(f) ? doc.getFieldValue(f, Object.class) : null);
             } catch (IllegalArgumentException e) {
                 w.update(w.getIngestDocument(), e);
                 continue;
