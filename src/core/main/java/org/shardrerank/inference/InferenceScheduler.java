@@ -69,7 +69,7 @@ public final class InferenceScheduler {
             release.run();
             return job;
         }
-        boolean start;
+        int starting;
         synchronized (lock) {
             int inLane = admitted.get(lane);
             if (inLane >= admitPerLane) {
@@ -79,22 +79,26 @@ public final class InferenceScheduler {
             }
             admitted.put(lane, inLane + 1);
             waiting.get(lane).addLast(job);
-            start = workers < size;
-            if (start) {
-                workers++;
-            }
+            // as many idle threads as the job has tasks: one request's model runs go in parallel on an idle node
+            starting = Math.min(size - workers, tasks);
+            workers += Math.max(0, starting);
         }
-        if (start) {
+        for (int started = 0; started < starting; started++) {
             try {
                 threads.execute(this::work);
             } catch (RejectedExecutionException e) {
-                synchronized (lock) { // the node is stopping: nothing will run this job
-                    workers--;
-                    job.dequeue();
-                    releaseIfOut(job);
+                synchronized (lock) { // the node is stopping: the workers not started will not run
+                    workers -= starting - started;
+                    if (started == 0) { // nothing will run this job
+                        job.dequeue();
+                        releaseIfOut(job);
+                    }
                 }
-                job.done.completeExceptionally(e);
-                throw e;
+                if (started == 0) {
+                    job.done.completeExceptionally(e);
+                    throw e;
+                }
+                break;
             }
         }
         return job;

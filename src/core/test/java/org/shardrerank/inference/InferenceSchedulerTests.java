@@ -172,4 +172,28 @@ public class InferenceSchedulerTests {
             Thread.currentThread().interrupt();
         }
     }
+
+    /** One request alone on an idle node uses every inference thread: its tasks run at the same time, not one by one. */
+    @Test
+    public void testOneJobsTasksRunInParallelOnIdleThreads() throws Exception {
+        ExecutorService two = Executors.newFixedThreadPool(2);
+        try {
+            InferenceScheduler scheduler = new InferenceScheduler(two, 2, 10);
+            CountDownLatch both = new CountDownLatch(2);
+            InferenceScheduler.Job job = scheduler.submit(InferenceScheduler.Lane.SEARCH, 2, i -> {
+                both.countDown();
+                try {
+                    // a second thread must take the other task while this one waits
+                    if (both.await(10, TimeUnit.SECONDS) == false) {
+                        throw new AssertionError("task " + i + " ran alone: the job's other task did not start in parallel");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, () -> {});
+            job.done().get(20, TimeUnit.SECONDS);
+        } finally {
+            two.shutdownNow();
+        }
+    }
 }
