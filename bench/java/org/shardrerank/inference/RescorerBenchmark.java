@@ -144,7 +144,8 @@ public final class RescorerBenchmark {
         bare.close();
     }
 
-    private static long runBare(OrtEnvironment ort, OrtSession session, boolean typeIds, List<List<Chunk>> batches,
+    /** Bare ONNX Runtime: the batches' tensors built first, then only the runs are timed, on {@code pool}. */
+    static long runBare(OrtEnvironment ort, OrtSession session, boolean typeIds, List<List<Chunk>> batches,
                                 ExecutorService pool) throws Exception {
         List<Map<String, OnnxTensor>> inputs = new ArrayList<>();
         for (List<Chunk> b : batches) {

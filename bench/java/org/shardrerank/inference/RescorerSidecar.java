@@ -1,6 +1,5 @@
 package org.shardrerank.inference;
 
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 
@@ -10,7 +9,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.LongBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +21,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -117,7 +114,7 @@ public final class RescorerSidecar {
                         tokens += c.length();
                     }
                 }
-                long nanos = runBare(ort, bare, typeIds, batches, pool);
+                long nanos = RescorerBenchmark.runBare(ort, bare, typeIds, batches, pool);
                 out.println(nanos + " " + rows + " " + batches.size() + " " + tokens + " " + padded);
             } else {
                 out.println("error unknown command " + cmd[0]);
@@ -129,53 +126,6 @@ public final class RescorerSidecar {
         bare.close();
     }
 
-    /** As RescorerBenchmark: tensors built first, then only the runs are timed, on the same pool. */
-    private static long runBare(OrtEnvironment ort, OrtSession session, boolean typeIds, List<List<Chunk>> batches,
-                                ExecutorService pool) throws Exception {
-        List<Map<String, OnnxTensor>> inputs = new ArrayList<>();
-        for (List<Chunk> b : batches) {
-            inputs.add(tensors(ort, b, typeIds));
-        }
-        long t = System.nanoTime();
-        List<Future<?>> futures = new ArrayList<>();
-        for (Map<String, OnnxTensor> input : inputs) {
-            futures.add(pool.submit(() -> {
-                try (OrtSession.Result r = session.run(input)) {
-                    return r.size();
-                }
-            }));
-        }
-        for (Future<?> f : futures) {
-            f.get();
-        }
-        long nanos = System.nanoTime() - t;
-        for (Map<String, OnnxTensor> input : inputs) {
-            input.values().forEach(OnnxTensor::close);
-        }
-        return nanos;
-    }
-
-    private static Map<String, OnnxTensor> tensors(OrtEnvironment ort, List<Chunk> batch, boolean typeIds) throws Exception {
-        int len = 0;
-        for (Chunk c : batch) {
-            len = Math.max(len, c.length());
-        }
-        long[] ids = new long[batch.size() * len], mask = new long[ids.length], types = new long[ids.length];
-        for (int r = 0; r < batch.size(); r++) {
-            Chunk c = batch.get(r);
-            System.arraycopy(c.ids(), 0, ids, r * len, c.length());
-            System.arraycopy(c.typeIds(), 0, types, r * len, c.length());
-            Arrays.fill(mask, r * len, r * len + c.length(), 1L);
-        }
-        long[] shape = { batch.size(), len };
-        Map<String, OnnxTensor> in = new HashMap<>();
-        in.put("input_ids", OnnxTensor.createTensor(ort, LongBuffer.wrap(ids), shape));
-        in.put("attention_mask", OnnxTensor.createTensor(ort, LongBuffer.wrap(mask), shape));
-        if (typeIds) {
-            in.put("token_type_ids", OnnxTensor.createTensor(ort, LongBuffer.wrap(types), shape));
-        }
-        return in;
-    }
 
     /** As RescorerBenchmark: the first {@code n} queries of the run, query text then candidate texts in run order. */
     private static Map<String, String[]> pairs(Path beir, Path run, int n) throws IOException {
