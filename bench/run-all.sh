@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BEIR=${1:-../shared/data/beir}
 CE=scifact-minilm-l6-ce
+CE2=scifact-minilm-l4-ce-v2
 EMB=all-minilm-l6-v2
 PY=/usr/bin/python3   # Debian's python3-matplotlib draws the plots; any python3 works without them
 [ -x "$PY" ] || PY=python3
@@ -17,7 +18,7 @@ URL=http://127.0.0.1:$NODE_HTTP_PORT
 ./mvnw -B -ntp -q package -pl src/opensearch -am -DskipTests
 ./mvnw -B -ntp -q -pl src/opensearch dependency:copy@integ-distribution -Dinteg.dir="$PWD/target/integ"
 rm -rf target/eval-models && mkdir -p target/eval-models
-cp -r "models/$CE" "target/test-models/$EMB" target/eval-models/
+cp -r "models/$CE" "models/$CE2" "target/test-models/$EMB" target/eval-models/
 DOWNLOADS=target/integ/downloads MODELS_FROM=target/eval-models scripts/node.sh start
 trap 'scripts/node.sh stop' EXIT
 
@@ -36,6 +37,17 @@ ev --data "$BEIR/msmarco-dl19-pool" --name trec-dl19-pool-bm25 --index trec-dl19
 ev --data "$BEIR/cacm" --name cacm --embedding-model $EMB --cross-encoder $CE --windows 50 100 200 --ce-query-words 70 --latency-queries 10
 ev --data "$BEIR/cacm" --name cacm-combine --index cacm --skip-index --embedding-model $EMB --cross-encoder $CE --windows 50 100 200 --ce-query-words 70 --latency-queries 5 --ce-option score_mode=combine --ce-option first_stage_scale=0.0164
 ev --data "$BEIR/cacm" --name cacm-combine-w3 --index cacm --skip-index --embedding-model $EMB --cross-encoder $CE --windows 50 --ce-query-words 70 --latency-queries 5 --ce-option score_mode=combine --ce-option first_stage_scale=0.0164 --ce-option first_stage_weight=3
+# v2 on the same indexes: replace at windows 50, 100, 200 and the merge-safe (fixed-scale) combine (SciFact: window
+# 50 only, as for v1: its windows 100 and 200 are ~40 minutes more here)
+for c in scifact:scifact:50 trec-dl19-pool:msmarco-dl19-pool:50,100,200 cacm:cacm:50,100,200; do
+  IFS=: read -r name folder combine_windows <<< "$c"
+  data=$BEIR/$folder words=()
+  [ "$name" = cacm ] && words=(--ce-query-words 70)
+  ev --data "$data" --name "$name-v2" --index "$name" --skip-index --embedding-model $EMB --cross-encoder $CE2 --windows 50 100 200 "${words[@]}" --latency-queries 5
+  ev --data "$data" --name "$name-v2-combine" --index "$name" --skip-index --embedding-model $EMB --cross-encoder $CE2 --windows ${combine_windows//,/ } "${words[@]}" --latency-queries 5 --ce-option score_mode=combine --ce-option first_stage_scale=0.0164
+done
+$PY bench/compare_models.py --out bench/results/cross-encoders bench/results/{scifact,trec-dl19-pool,cacm}.json \
+  bench/results/{scifact,trec-dl19-pool,cacm}-combine.json bench/results/{scifact,trec-dl19-pool,cacm}-v2{,-combine}.json
 # end-to-end latency at concurrency 1, 2 and 4 (bounded loops on the index built above)
 $PY bench/latency.py --url "$URL" --data "$BEIR/msmarco-dl19-pool" --name trec-dl19-pool --embedding-model $EMB --cross-encoder $CE --seconds 10
 bench/rescorer-benchmark.sh "models/$CE" "$BEIR/msmarco-dl19-pool" "$BEIR/msmarco-dl19-pool/runs/BM25.top100.trec" 5 2 8 \

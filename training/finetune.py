@@ -223,6 +223,11 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--work", help="scratch folder (default OUT_DIR.work)")
+    p.add_argument("--node", metavar="URL", help="also measure before/after through the plugin on this running node")
+    p.add_argument("--node-models", metavar="DIR", help="the node's models folder on this machine: the written folder "
+                   "(and the base model folder) are copied there before loading")
+    p.add_argument("--node-index", help="search this existing index (ids = corpus ids) instead of a fresh one")
+    p.add_argument("--node-fields", default="title,text", help="the index's text fields (--node-index)")
     p.add_argument("--jars", default=os.environ.get("TRAIN_JARS", os.path.join(HERE, "scratch", "jars")),
                    help="ONNX Runtime jars for scoring the written file (training/java/pom.xml)")
     a = p.parse_args(argv)
@@ -384,6 +389,12 @@ def main(argv=None):
         if value is not None:
             report["ndcg@10"][f"finetuned_{precision}_onnxruntime"] = round(value, 4)
     report["folders"] = written
+    if a.node:
+        from node_report import measure
+        base_folder = a.base if os.path.isdir(a.base) and descriptor and trained_head else None
+        report["node"] = measure(a.node, a.node_models, out, base_folder, corpus, queries, dev_qrels, a.dev_depth,
+                                 a.node_index, a.node_fields.split(","))
+        log(f"through the node: {report['node']['ndcg@10']}")
     report["seconds"] = {"training": round(train_seconds), "total": round(time.time() - t_start)}
     with open(os.path.join(out, "finetune-report.json"), "w") as f:
         json.dump(report, f, indent=2)

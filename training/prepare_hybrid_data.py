@@ -13,7 +13,7 @@ import random
 from common import SEED, WORK, load_qrels, write_json
 
 DEV_QUERIES, NEGATIVES, HARD, TOP, DEPTH = 60, 7, 4, 30, 200
-EPOCHS = int(os.environ.get("TRAIN_EPOCHS", "1"))  # one pass: v2 starts from a trained model (and 2 shared cores)
+EPOCHS = int(os.environ.get("TRAIN_EPOCHS", "3"))  # fresh negatives per epoch; train.py keeps the best epoch on dev
 
 
 def dev_split(qids, rng):

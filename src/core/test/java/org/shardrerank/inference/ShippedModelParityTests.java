@@ -15,19 +15,26 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The committed cross-encoder (models/scifact-minilm-l6-ce) against what training/parity.py recorded for 100 real
- * SciFact pairs: the plugin's word-piece ids must equal the training tokenizer's, and the plugin's scores must equal
- * ONNX Runtime's on the same int8 file (the fp32 export equals PyTorch, checked by parity.py: 1e-3).
+ * The committed cross-encoders (v1 models/scifact-minilm-l6-ce, v2 models/scifact-minilm-l4-ce-v2) against what
+ * training/parity.py recorded for 100 real SciFact pairs each: the plugin's word-piece ids must equal the training
+ * tokenizer's, and the plugin's scores must equal ONNX Runtime's on the same int8 file (the fp32 export equals
+ * PyTorch, checked by parity.py: 1e-3).
  */
 public class ShippedModelParityTests extends CoreTestCase {
     private static final Path REPO = Path.of(System.getProperty("tests.repo.dir", ".")).toAbsolutePath();
     private static final Path MODEL = REPO.resolve("models/scifact-minilm-l6-ce");
+    private static final Path V2 = REPO.resolve("models/scifact-minilm-l4-ce-v2");
     private static final MemoryBudget NO_LIMIT = MemoryBudget.UNLIMITED;
 
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> pairs() throws IOException {
+        return pairs("training/parity_pairs.jsonl");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> pairs(String file) throws IOException {
         List<Map<String, Object>> pairs = new ArrayList<>();
-        for (String line : Files.readAllLines(REPO.resolve("training/parity_pairs.jsonl"))) {
+        for (String line : Files.readAllLines(REPO.resolve(file))) {
             pairs.add(Json.parseObject(line));
         }
         assertEquals(100, pairs.size());
@@ -39,11 +46,29 @@ public class ShippedModelParityTests extends CoreTestCase {
     }
 
     @Test
-
     public void testWordPiecesEqualTheTrainingTokenizer() throws IOException {
-        try (PairTokenizer tokenizer = PairTokenizer.load(MODEL.resolve("tokenizer.json"))) {
+        assertWordPiecesEqual(MODEL, "training/parity_pairs.jsonl");
+    }
+
+    @Test
+    public void testV2WordPiecesEqualTheTrainingTokenizer() throws IOException {
+        assertWordPiecesEqual(V2, "training/parity_pairs_v2.jsonl");
+    }
+
+    @Test
+    public void testScoresEqualOnnxRuntimeOnTheSameFile() throws IOException, InterruptedException {
+        assertScoresEqualOnnxRuntime(MODEL, "training/parity_pairs.jsonl");
+    }
+
+    @Test
+    public void testV2ScoresEqualOnnxRuntimeOnTheSameFile() throws IOException, InterruptedException {
+        assertScoresEqualOnnxRuntime(V2, "training/parity_pairs_v2.jsonl");
+    }
+
+    private void assertWordPiecesEqual(Path model, String file) throws IOException {
+        try (PairTokenizer tokenizer = PairTokenizer.load(model.resolve("tokenizer.json"))) {
             int truncated = 0;
-            for (Map<String, Object> pair : pairs()) {
+            for (Map<String, Object> pair : pairs(file)) {
                 int maxLength = (Integer) pair.get("max_length");
                 long[] query = tokenizer.ids((String) pair.get("query"));
                 long[] doc = tokenizer.ids(List.of((String) pair.get("document"))).get(0);
@@ -55,17 +80,15 @@ public class ShippedModelParityTests extends CoreTestCase {
         }
     }
 
-    @Test
-
-    public void testScoresEqualOnnxRuntimeOnTheSameFile() throws IOException, InterruptedException {
+    private void assertScoresEqualOnnxRuntime(Path modelDir, String file) throws IOException, InterruptedException {
         InferenceEnvironment env = new InferenceEnvironment(false, 0, 1);
         ExecutorService pool = Executors.newFixedThreadPool(2);
-        List<Map<String, Object>> pairs = pairs();
+        List<Map<String, Object>> pairs = pairs(file);
         int maxLength = (Integer) pairs.get(0).get("max_length");
         // one row per batch, as parity.py ran the int8 file: int8 activation scales are taken per batch
         ScoreOptions options = new ScoreOptions(maxLength, 0, 1, Pooling.FIRST, 1, 8192, TimeUnit.MINUTES.toNanos(5));
         double maxDiff = 0, maxVsTorch = 0;
-        try (CrossEncoder model = CrossEncoder.load(env, MODEL.resolve("model.onnx"), MODEL.resolve("tokenizer.json"),
+        try (CrossEncoder model = CrossEncoder.load(env, modelDir.resolve("model.onnx"), modelDir.resolve("tokenizer.json"),
             OutputHead.LOGIT, OutputHead.Activation.NONE, maxLength, 0)) {
             for (Map<String, Object> pair : pairs) {
                 float score = model.score((String) pair.get("query"), List.of((String) pair.get("document")), options, TestRuns.on(pool), NO_LIMIT)
@@ -77,7 +100,8 @@ public class ShippedModelParityTests extends CoreTestCase {
             pool.shutdown();
             assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
         }
-        logger.info("plugin vs ONNX Runtime (int8): max abs diff {}; plugin int8 vs PyTorch fp32: {}", maxDiff, maxVsTorch);
+        logger.info("{}: plugin vs ONNX Runtime (int8): max abs diff {}; plugin int8 vs PyTorch fp32: {}",
+            modelDir.getFileName(), maxDiff, maxVsTorch);
         assertTrue("max abs diff " + maxDiff, maxDiff < 1e-4);
     }
 
