@@ -18,7 +18,8 @@ def series(result):
     options = result.get("cross_encoder_options") or {}
     mode = options.get("score_mode", "replace")
     if mode == "combine":
-        mode += f" (weight {options.get('first_stage_weight', 1)})"
+        scale = options.get("first_stage_scale")
+        mode += (f" (first_stage_scale {scale}, " if scale else " (min-max, ") + f"weight {options.get('first_stage_weight', 1)})"
     points = {run["window"]: run["ndcg@10_client"] for name, run in result["runs"].items()
               if run.get("first_stage") == FIRST and run.get("window")}
     return f"{result['cross_encoder']}, {mode}", points
@@ -29,14 +30,20 @@ def main():
     p.add_argument("--out", required=True, help="path without extension")
     p.add_argument("results", nargs="+")
     a = p.parse_args()
-    by_dataset = {}
+    # runs on the same collection (same queries and documents, whatever each run was named) share a panel, named
+    # after the shortest run name among them (scifact for scifact, scifact-combine, scifact-v2)
+    groups = {}
     for path in a.results:
         with open(path) as f:
             r = json.load(f)
         label, points = series(r)
         if points:
-            entry = by_dataset.setdefault(r["dataset"], {"first": r["runs"][FIRST]["ndcg@10_client"], "series": []})
+            entry = groups.setdefault((r["queries"], r["documents"]), {"names": [], "first": [], "series": []})
+            entry["names"].append(r["dataset"])
+            entry["first"].append(r["runs"][FIRST]["ndcg@10_client"])
             entry["series"].append((label, points, os.path.basename(path)))
+    # the first stage as the runs at its full depth (200) saw it: the highest of the runs' values
+    by_dataset = {min(g["names"], key=len): {"first": max(g["first"]), "series": g["series"]} for g in groups.values()}
     windows = sorted({w for d in by_dataset.values() for _, pts, _ in d["series"] for w in pts})
     lines = ["| collection | cross-encoder, score mode | " + " | ".join(f"@{w}" for w in windows) +
              f" | {FIRST} alone | file |", "| --- | --- | " + " | ".join("---" for _ in windows) + " | --- | --- |"]

@@ -37,8 +37,10 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "bench"))
 
 from bm25 import BM25  # noqa: E402
+from metrics import ndcg_at as ndcg_at_10  # noqa: E402  trec_eval's nDCG@10, as the benchmarks compute it
 from onnx_import import UnsupportedModel, load as load_onnx  # noqa: E402
 from wordpiece import WordPiece  # noqa: E402
 
@@ -87,13 +89,6 @@ def read_beir(folder):
 
 def doc_text(doc):
     return (doc["title"] + " " + doc["text"]).strip()
-
-
-def ndcg_at_10(ranked, judged):
-    dcg = sum(judged.get(d, 0) / np.log2(i + 2) for i, d in enumerate(ranked[:10]) if judged.get(d, 0) > 0)
-    ideal = sorted((g for g in judged.values() if g > 0), reverse=True)[:10]
-    idcg = sum(g / np.log2(i + 2) for i, g in enumerate(ideal))
-    return dcg / idcg if idcg > 0 else 0.0
 
 
 def batch_tensors(rows, pad_id):

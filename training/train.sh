@@ -7,7 +7,8 @@
 #   training/train.sh [v1]          v1: models/scifact-minilm-l6-ce (base download, checks, data, training, export,
 #                                   parity, eval), work in training/scratch
 #   training/train.sh v2            v2: models/scifact-minilm-l4-ce-v2 (starts from the committed v1 file; hybrid
-#                                   negatives, 4 layers, static int8), work in training/scratch/v2 (~50 min on 2 cores)
+#                                   negatives, 4 layers, 3 epochs, static int8), work in training/scratch/v2 (~65 min on 2 cores,
+#                                   54 of them training)
 #   RESUME=1 training/train.sh v2   continue an interrupted training from work[/v2]/checkpoint.pt (steps already
 #                                   done, e.g. the first stage, are redone only if their outputs are missing)
 set -euo pipefail
