@@ -70,15 +70,12 @@ def measure(url, models_dir, out, base_folder, corpus, queries, dev_qrels, depth
     """nDCG@10 over the held-out queries through the node: BM25 alone, reranked by the base (if given) and by `out`."""
     client = Client(url)
     engine = detect(client)
-    models = {"finetuned": os.path.basename(out.rstrip("/"))}
-    if base_folder:
-        models = {"base": os.path.basename(base_folder.rstrip("/")), **models}
-    if models_dir:
-        for name, folder in (("base", base_folder), ("finetuned", out)):
-            if name in models:
-                install(folder, models_dir)
-    for name in models.values():
-        load(client, engine, name)
+    folders = {"base": base_folder, "finetuned": out} if base_folder else {"finetuned": out}
+    models = {run: os.path.basename(folder.rstrip("/")) for run, folder in folders.items()}
+    for run, folder in folders.items():
+        if models_dir:
+            install(folder, models_dir)
+        load(client, engine, models[run])
     own_index = index is None
     index = index or f"finetune-report-{models['finetuned']}".lower()
     if own_index:

@@ -24,12 +24,9 @@ public class ShippedModelParityTests extends CoreTestCase {
     private static final Path REPO = Path.of(System.getProperty("tests.repo.dir", ".")).toAbsolutePath();
     private static final Path MODEL = REPO.resolve("models/scifact-minilm-l6-ce");
     private static final Path V2 = REPO.resolve("models/scifact-minilm-l4-ce-v2");
+    private static final String PAIRS = "training/parity_pairs.jsonl";
+    private static final String V2_PAIRS = "training/parity_pairs_v2.jsonl";
     private static final MemoryBudget NO_LIMIT = MemoryBudget.UNLIMITED;
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> pairs() throws IOException {
-        return pairs("training/parity_pairs.jsonl");
-    }
 
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> pairs(String file) throws IOException {
@@ -47,22 +44,22 @@ public class ShippedModelParityTests extends CoreTestCase {
 
     @Test
     public void testWordPiecesEqualTheTrainingTokenizer() throws IOException {
-        assertWordPiecesEqual(MODEL, "training/parity_pairs.jsonl");
+        assertWordPiecesEqual(MODEL, PAIRS);
     }
 
     @Test
     public void testV2WordPiecesEqualTheTrainingTokenizer() throws IOException {
-        assertWordPiecesEqual(V2, "training/parity_pairs_v2.jsonl");
+        assertWordPiecesEqual(V2, V2_PAIRS);
     }
 
     @Test
     public void testScoresEqualOnnxRuntimeOnTheSameFile() throws IOException, InterruptedException {
-        assertScoresEqualOnnxRuntime(MODEL, "training/parity_pairs.jsonl");
+        assertScoresEqualOnnxRuntime(MODEL, PAIRS);
     }
 
     @Test
     public void testV2ScoresEqualOnnxRuntimeOnTheSameFile() throws IOException, InterruptedException {
-        assertScoresEqualOnnxRuntime(V2, "training/parity_pairs_v2.jsonl");
+        assertScoresEqualOnnxRuntime(V2, V2_PAIRS);
     }
 
     private void assertWordPiecesEqual(Path model, String file) throws IOException {
@@ -113,7 +110,7 @@ public class ShippedModelParityTests extends CoreTestCase {
     public void testInt8ScoresDoNotDependOnTheWindowOrder() throws IOException, InterruptedException {
         InferenceEnvironment env = new InferenceEnvironment(false, 0, 1);
         ExecutorService pool = Executors.newFixedThreadPool(2);
-        List<Map<String, Object>> pairs = pairs();
+        List<Map<String, Object>> pairs = pairs(PAIRS);
         String query = (String) pairs.get(0).get("query");
         List<String> docs = new ArrayList<>();
         for (int i = 0; i < 24; i++) {
